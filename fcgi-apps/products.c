@@ -1,0 +1,195 @@
+/*
+ * products.c - the catalog API: GET /api/products and GET /api/products/{id}.
+ *
+ * Listing uses keyset pagination over the stable order (name, id), served by the
+ * indexes products_listing and products_category_listing: each page is one
+ * index range scan, however deep the client pages. Filters are optional
+ * parameters of one prepared statement: "? = ''" turns a filter off, and since
+ * MariaDB optimizes each execution with the bound values, the dead branches are
+ * removed before the range is chosen.
+ *
+ * Answers carry an ETag from their bytes, so a client that revalidates a page it
+ * has gets a bodiless 304.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cursor.h"
+#include "lib/err.h"
+#include "lib/http.h"
+#include "lib/responder.h"
+#include "lib/token.h"
+
+#define PRODUCTS_DEFAULT_LIMIT 20
+#define PRODUCTS_MAX_LIMIT 100
+#define PRODUCTS_MAX_QUERY 100      /* bytes of the q search text */
+#define PRODUCTS_MAX_CATEGORY 64
+#define PRODUCTS_MAX_ID 32
+
+static int products_list(struct http_request *req, struct responder_context *ctx);
+static int products_get(struct http_request *req, struct responder_context *ctx);
+
+static const struct responder_route products_routes[] = {
+    {"GET", "/api/products", products_list},
+    {"GET", "/api/products/{id}", products_get},
+    {NULL, NULL, NULL},
+};
+
+/* Column order shared by both queries and product_json(). */
+#define PRODUCT_COLUMNS "id, name, description, category, price_cents, currency, stock, image_url"
+
+static const char SQL_LIST_PRODUCTS[] =
+    "SELECT " PRODUCT_COLUMNS " FROM products"
+    " WHERE active = 1"
+    "   AND (? = '' OR category = ?)"
+    "   AND (? = '' OR name LIKE ? ESCAPE '!' OR description LIKE ? ESCAPE '!')"
+    "   AND (? = 0 OR name > ? OR (name = ? AND id > ?))"
+    " ORDER BY name, id"
+    " LIMIT ?";
+
+static const char SQL_GET_PRODUCT[] =
+    "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ? AND active = 1";
+
+static struct json_object *product_json(const struct db_result *rows, int row)
+{
+    struct json_object *product = json_object_new_object();
+
+    if (product == NULL)
+        return NULL;
+    json_object_object_add(product, "id", json_object_new_string(db_result_text(rows, row, 0)));
+    json_object_object_add(product, "name", json_object_new_string(db_result_text(rows, row, 1)));
+    json_object_object_add(product, "description", json_object_new_string(db_result_text(rows, row, 2)));
+    json_object_object_add(product, "category", json_object_new_string(db_result_text(rows, row, 3)));
+    json_object_object_add(product, "priceCents", json_object_new_int64(db_result_int(rows, row, 4)));
+    json_object_object_add(product, "currency", json_object_new_string(db_result_text(rows, row, 5)));
+    json_object_object_add(product, "stock", json_object_new_int64(db_result_int(rows, row, 6)));
+    json_object_object_add(product, "imageUrl", json_object_new_string(db_result_text(rows, row, 7)));
+    return product;
+}
+
+/* "%text%" with LIKE's wildcards and the escape character escaped by '!'. */
+static char *products_like_pattern(struct arena *arena, const char *text)
+{
+    size_t len = strlen(text), o = 0, i;
+    char *pattern = arena_alloc(arena, len * 2 + 3);
+
+    if (pattern == NULL)
+        return NULL;
+    pattern[o++] = '%';
+    for (i = 0; i < len; i++) {
+        if (text[i] == '%' || text[i] == '_' || text[i] == '!')
+            pattern[o++] = '!';
+        pattern[o++] = text[i];
+    }
+    pattern[o++] = '%';
+    pattern[o] = '\0';
+    return pattern;
+}
+
+static int products_parse_limit(const char *text, long long *limit)
+{
+    char *end;
+
+    if (text == NULL) {
+        *limit = PRODUCTS_DEFAULT_LIMIT;
+        return SHOP_OK;
+    }
+    if (*text < '0' || *text > '9')
+        return SHOP_ERR_INVALID;
+    *limit = strtoll(text, &end, 10);
+    if (*end != '\0' || *limit < 1 || *limit > PRODUCTS_MAX_LIMIT)
+        return SHOP_ERR_INVALID;
+    return SHOP_OK;
+}
+
+static int products_list(struct http_request *req, struct responder_context *ctx)
+{
+    const char *category = http_query_get(req, "category");
+    const char *query = http_query_get(req, "q");
+    const char *cursor_text = http_query_get(req, "cursor");
+    const char *after[2] = {"", ""};
+    char next_cursor[TOKEN_MAX_TEXT];
+    struct json_object *body, *items;
+    struct db_result rows;
+    long long limit;
+    int rc, i, shown;
+
+    if (products_parse_limit(http_query_get(req, "limit"), &limit) != SHOP_OK)
+        return http_reply_error(req, SHOP_ERR_INVALID, "invalid_limit", "limit must be a whole number from 1 to 100.", NULL);
+    if (category == NULL)
+        category = "";
+    if (query == NULL)
+        query = "";
+    if (strlen(category) > PRODUCTS_MAX_CATEGORY)
+        return http_reply_error(req, SHOP_ERR_INVALID, "invalid_category", "category is at most 64 bytes.", NULL);
+    if (strlen(query) > PRODUCTS_MAX_QUERY)
+        return http_reply_error(req, SHOP_ERR_INVALID, "invalid_query", "q is at most 100 bytes.", NULL);
+    if (cursor_text != NULL && cursor_decode(cursor_text, req->arena, after, 2) != SHOP_OK)
+        return http_reply_error(req, SHOP_ERR_INVALID, "invalid_cursor", "cursor is not one this shop issued.", NULL);
+
+    const char *pattern = products_like_pattern(req->arena, query);
+    if (pattern == NULL)
+        return SHOP_ERR_NOMEM;
+    const struct db_param params[] = {
+        DB_PARAM_TEXT(category), DB_PARAM_TEXT(category),
+        DB_PARAM_TEXT(query), DB_PARAM_TEXT(pattern), DB_PARAM_TEXT(pattern),
+        DB_PARAM_INT(cursor_text != NULL), DB_PARAM_TEXT(after[0]), DB_PARAM_TEXT(after[0]), DB_PARAM_TEXT(after[1]),
+        DB_PARAM_INT(limit + 1), /* one more tells whether a next page exists */
+    };
+    rc = db_exec(ctx->db, req->arena, SQL_LIST_PRODUCTS, params, (int)(sizeof(params) / sizeof(params[0])), &rows);
+    if (rc != SHOP_OK)
+        return rc;
+
+    body = http_own(req, json_object_new_object());
+    items = json_object_new_array();
+    if (body == NULL || items == NULL) {
+        json_object_put(items);
+        return SHOP_ERR_NOMEM;
+    }
+    json_object_object_add(body, "items", items);
+    shown = rows.rows > limit ? (int)limit : rows.rows;
+    for (i = 0; i < shown; i++)
+        json_object_array_add(items, product_json(&rows, i));
+    if (rows.rows > limit) {
+        const char *last[2] = {db_result_text(&rows, shown - 1, 1), db_result_text(&rows, shown - 1, 0)};
+        if (cursor_encode(last, 2, next_cursor, sizeof(next_cursor)) != SHOP_OK)
+            return SHOP_ERR_INTERNAL;
+        json_object_object_add(body, "nextCursor", json_object_new_string(next_cursor));
+    } else {
+        json_object_object_add(body, "nextCursor", NULL);
+    }
+    http_add_header(req, "Cache-Control", "no-cache");
+    return http_reply_json_etag(req, body);
+}
+
+static int products_get(struct http_request *req, struct responder_context *ctx)
+{
+    const char *id = req->route_params[0];
+    struct db_result rows;
+    struct json_object *product;
+    int rc;
+
+    if (strlen(id) > PRODUCTS_MAX_ID)
+        return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
+    const struct db_param params[] = {DB_PARAM_TEXT(id)};
+    rc = db_exec(ctx->db, req->arena, SQL_GET_PRODUCT, params, 1, &rows);
+    if (rc != SHOP_OK)
+        return rc;
+    if (rows.rows == 0)
+        return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
+    product = http_own(req, product_json(&rows, 0));
+    if (product == NULL)
+        return SHOP_ERR_NOMEM;
+    http_add_header(req, "Cache-Control", "no-cache");
+    return http_reply_json_etag(req, product);
+}
+
+static const struct responder products_responder = {
+    .name = "products",
+    .routes = products_routes,
+};
+
+int main(int argc, char **argv)
+{
+    return responder_main(&products_responder, argc, argv);
+}

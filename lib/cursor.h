@@ -1,0 +1,31 @@
+/*
+ * cursor.h - opaque, tamper-proof keyset pagination cursors.
+ *
+ * A cursor carries the sort key of the last row of a page (for products: name
+ * and id) so the next page starts strictly after it: no OFFSET, so the cost of a
+ * page does not grow with how deep the client pages, and rows added meanwhile
+ * are neither skipped nor repeated. It is signed (token.h, purpose "cursor"), so
+ * a client cannot forge a position; a changed cursor is rejected.
+ */
+#ifndef SHOP_CURSOR_H
+#define SHOP_CURSOR_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+#define CURSOR_MAX_FIELDS 4
+
+/*
+ * Encodes count fields into out (cap bytes). SHOP_ERR_INVALID if a field holds
+ * the separator byte 0x1f or the whole is longer than a token may carry.
+ */
+int cursor_encode(const char *const *fields, int count, char *out, size_t cap);
+
+/*
+ * Decodes text into exactly count fields (arena copies). SHOP_ERR_INVALID for
+ * anything that is not a cursor this shop issued with that many fields.
+ */
+int cursor_decode(const char *text, struct arena *arena, const char **fields, int count);
+
+#endif

@@ -1,0 +1,415 @@
+/*
+ * db.c - MariaDB connection, statement cache and re-connection (see db.h).
+ *
+ * Why results are bound as strings: every value ends up in JSON text anyway, and
+ * one code path for all column types is easier to trust than one per type.
+ */
+#include "db.h"
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "config.h"
+#include "err.h"
+#include "log.h"
+
+/* Smallest fetch buffer: wide enough for any number or DATETIME as text. */
+#define DB_MIN_CELL 64
+#define DB_CONNECT_TIMEOUT_SECONDS 2
+#define DB_IO_TIMEOUT_SECONDS 10
+
+struct db_statement {
+    const char *sql;
+    MYSQL_STMT *stmt;
+};
+
+struct db {
+    MYSQL *mysql;               /* NULL while disconnected */
+    bool in_transaction;
+    bool reported_down;         /* log "down" once per outage, not per request */
+    int statement_count;
+    struct db_statement statements[DB_MAX_STATEMENTS];
+};
+
+int db_library_init(void)
+{
+    return mysql_library_init(0, NULL, NULL) == 0 ? SHOP_OK : SHOP_ERR_INTERNAL;
+}
+
+void db_library_end(void)
+{
+    mysql_library_end();
+}
+
+struct db *db_open(void)
+{
+    return calloc(1, sizeof(struct db));
+}
+
+static void db_disconnect(struct db *db)
+{
+    int i;
+
+    for (i = 0; i < db->statement_count; i++)
+        mysql_stmt_close(db->statements[i].stmt);
+    db->statement_count = 0;
+    if (db->mysql != NULL)
+        mysql_close(db->mysql);
+    db->mysql = NULL;
+    db->in_transaction = false;
+}
+
+void db_close(struct db *db)
+{
+    if (db == NULL)
+        return;
+    db_disconnect(db);
+    free(db);
+}
+
+static int db_connect(struct db *db)
+{
+    const char *socket_path = config_get_string("db_socket", NULL);
+    const char *host = config_get_string("db_host", "127.0.0.1");
+    long long port = 3306;
+    unsigned int connect_timeout = DB_CONNECT_TIMEOUT_SECONDS, io_timeout = DB_IO_TIMEOUT_SECONDS;
+    my_bool no = 0;
+    MYSQL *mysql;
+
+    if (db->mysql != NULL)
+        return SHOP_OK;
+    if (config_get_int("db_port", 3306, 1, 65535, &port) != SHOP_OK)
+        return SHOP_ERR_INTERNAL;
+    mysql = mysql_init(NULL);
+    if (mysql == NULL)
+        return SHOP_ERR_NOMEM;
+    mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+    mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+    mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+    mysql_options(mysql, MYSQL_OPT_RECONNECT, &no); /* we re-prepare, so we reconnect */
+    mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    mysql_options(mysql, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+    if (socket_path != NULL && *socket_path == '\0')
+        socket_path = NULL;
+    if (mysql_real_connect(mysql, socket_path != NULL ? "localhost" : host,
+                           config_get_string("db_user", "shop"), config_get_string("db_password", ""),
+                           config_get_string("db_name", "shop"), (unsigned int)port, socket_path, 0) == NULL) {
+        if (!db->reported_down)
+            log_event(LOG_LEVEL_ERROR, NULL, "event=db_connect_failed errno=%u error=\"%s\"", mysql_errno(mysql),
+                      mysql_error(mysql));
+        db->reported_down = true;
+        mysql_close(mysql);
+        return SHOP_ERR_UNAVAILABLE;
+    }
+    if (db->reported_down)
+        log_event(LOG_LEVEL_INFO, NULL, "event=db_reconnected");
+    db->reported_down = false;
+    db->mysql = mysql;
+    return SHOP_OK;
+}
+
+static bool db_errno_is_gone(unsigned int code)
+{
+    return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR ||
+           code == CR_CONN_HOST_ERROR || code == ER_CONNECTION_KILLED || code == ER_SERVER_SHUTDOWN ||
+           code == CR_SERVER_LOST_EXTENDED || code == CR_COMMANDS_OUT_OF_SYNC;
+}
+
+/* Maps a MariaDB error to a shop_err; drops the connection when it is dead. */
+static int db_error(struct db *db, unsigned int code, const char *message, const char *sql)
+{
+    if (db_errno_is_gone(code)) {
+        log_event(LOG_LEVEL_WARN, NULL, "event=db_connection_lost errno=%u error=\"%s\"", code, message);
+        db_disconnect(db);
+        db->reported_down = true;
+        return SHOP_ERR_UNAVAILABLE;
+    }
+    if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT) {
+        /* Both end the transaction server-side (a deadlock always does). */
+        db->in_transaction = false;
+        return SHOP_ERR_RETRY;
+    }
+    if (code == ER_DUP_ENTRY)
+        return SHOP_ERR_CONFLICT;
+    log_event(LOG_LEVEL_ERROR, NULL, "event=db_error errno=%u error=\"%s\" sql=\"%.80s\"", code, message, sql);
+    return SHOP_ERR_INTERNAL;
+}
+
+static int db_statement_get(struct db *db, const char *sql, MYSQL_STMT **out)
+{
+    MYSQL_STMT *stmt;
+    int i, rc;
+
+    for (i = 0; i < db->statement_count; i++) {
+        if (db->statements[i].sql == sql) {
+            *out = db->statements[i].stmt;
+            return SHOP_OK;
+        }
+    }
+    if (db->statement_count == DB_MAX_STATEMENTS) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=db_statement_cache_full max=%d", DB_MAX_STATEMENTS);
+        return SHOP_ERR_INTERNAL;
+    }
+    stmt = mysql_stmt_init(db->mysql);
+    if (stmt == NULL)
+        return SHOP_ERR_NOMEM;
+    if (mysql_stmt_prepare(stmt, sql, (unsigned long)strlen(sql)) != 0) {
+        rc = db_error(db, mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+        mysql_stmt_close(stmt);
+        return rc;
+    }
+    my_bool update_max_length = 1;
+    mysql_stmt_attr_set(stmt, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max_length);
+    db->statements[db->statement_count].sql = sql;
+    db->statements[db->statement_count].stmt = stmt;
+    db->statement_count++;
+    *out = stmt;
+    return SHOP_OK;
+}
+
+static int db_bind_params(MYSQL_STMT *stmt, const struct db_param *params, int count, MYSQL_BIND *binds)
+{
+    int i;
+
+    if (count > DB_MAX_PARAMS || (unsigned long)count != mysql_stmt_param_count(stmt))
+        return SHOP_ERR_INTERNAL;
+    memset(binds, 0, sizeof(MYSQL_BIND) * (size_t)count);
+    for (i = 0; i < count; i++) {
+        switch (params[i].type) {
+        case DB_TYPE_INT:
+            binds[i].buffer_type = MYSQL_TYPE_LONGLONG;
+            binds[i].buffer = (void *)&params[i].integer;
+            break;
+        case DB_TYPE_TEXT:
+            binds[i].buffer_type = MYSQL_TYPE_STRING;
+            binds[i].buffer = (void *)params[i].text;
+            binds[i].buffer_length = (unsigned long)params[i].len;
+            break;
+        case DB_TYPE_NULL:
+            binds[i].buffer_type = MYSQL_TYPE_NULL;
+            break;
+        }
+    }
+    return mysql_stmt_bind_param(stmt, binds) == 0 ? SHOP_OK : SHOP_ERR_INTERNAL;
+}
+
+static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, MYSQL_RES *meta, struct arena *arena,
+                         struct db_result *result, const char *sql)
+{
+    int columns = (int)mysql_num_fields(meta), c, fetch_rc;
+    MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+    unsigned long long rows;
+    MYSQL_BIND *binds;
+    unsigned long *lengths;
+    my_bool *nulls;
+
+    if (mysql_stmt_store_result(stmt) != 0)
+        return db_error(db, mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+    rows = mysql_stmt_num_rows(stmt);
+    if (rows > DB_MAX_ROWS) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=db_too_many_rows rows=%llu sql=\"%.80s\"", rows, sql);
+        mysql_stmt_free_result(stmt);
+        return SHOP_ERR_INTERNAL;
+    }
+    result->columns = columns;
+    result->rows = 0;
+    result->cells = arena_alloc(arena, sizeof(char *) * (size_t)(rows * (unsigned long long)columns + 1));
+    binds = arena_alloc(arena, sizeof(MYSQL_BIND) * (size_t)(columns + 1));
+    lengths = arena_alloc(arena, sizeof(unsigned long) * (size_t)(columns + 1));
+    nulls = arena_alloc(arena, sizeof(my_bool) * (size_t)(columns + 1));
+    if (result->cells == NULL || binds == NULL || lengths == NULL || nulls == NULL) {
+        mysql_stmt_free_result(stmt);
+        return SHOP_ERR_NOMEM;
+    }
+    memset(binds, 0, sizeof(MYSQL_BIND) * (size_t)columns);
+    for (c = 0; c < columns; c++) {
+        unsigned long size = fields[c].max_length > DB_MIN_CELL ? fields[c].max_length : DB_MIN_CELL;
+        binds[c].buffer_type = MYSQL_TYPE_STRING;
+        binds[c].buffer_length = size + 1;
+        binds[c].buffer = arena_alloc(arena, size + 1);
+        binds[c].length = &lengths[c];
+        binds[c].is_null = &nulls[c];
+        if (binds[c].buffer == NULL) {
+            mysql_stmt_free_result(stmt);
+            return SHOP_ERR_NOMEM;
+        }
+    }
+    if (mysql_stmt_bind_result(stmt, binds) != 0) {
+        mysql_stmt_free_result(stmt);
+        return db_error(db, mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+    }
+    while ((fetch_rc = mysql_stmt_fetch(stmt)) == 0 || fetch_rc == MYSQL_DATA_TRUNCATED) {
+        char **row = result->cells + (size_t)result->rows * (size_t)columns;
+        for (c = 0; c < columns; c++) {
+            if (nulls[c]) {
+                row[c] = NULL;
+                continue;
+            }
+            row[c] = arena_alloc(arena, lengths[c] + 1);
+            if (row[c] == NULL) {
+                mysql_stmt_free_result(stmt);
+                return SHOP_ERR_NOMEM;
+            }
+            if (lengths[c] < binds[c].buffer_length) {
+                memcpy(row[c], binds[c].buffer, lengths[c]);
+            } else {
+                /* Longer than max_length promised: fetch the cell on its own. */
+                MYSQL_BIND whole = binds[c];
+                whole.buffer = row[c];
+                whole.buffer_length = lengths[c] + 1;
+                if (mysql_stmt_fetch_column(stmt, &whole, (unsigned int)c, 0) != 0) {
+                    mysql_stmt_free_result(stmt);
+                    return SHOP_ERR_INTERNAL;
+                }
+            }
+            row[c][lengths[c]] = '\0';
+        }
+        result->rows++;
+    }
+    mysql_stmt_free_result(stmt);
+    if (fetch_rc != MYSQL_NO_DATA)
+        return db_error(db, mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+    return SHOP_OK;
+}
+
+static bool db_sql_is_read(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '(')
+        sql++;
+    return strncasecmp(sql, "SELECT", 6) == 0;
+}
+
+static int db_exec_once(struct db *db, struct arena *arena, const char *sql, const struct db_param *params,
+                        int count, struct db_result *result)
+{
+    MYSQL_BIND binds[DB_MAX_PARAMS];
+    MYSQL_STMT *stmt = NULL;
+    MYSQL_RES *meta;
+    int rc;
+
+    rc = db_connect(db);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = db_statement_get(db, sql, &stmt);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = db_bind_params(stmt, params, count, binds);
+    if (rc != SHOP_OK) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=db_bind_failed params=%d sql=\"%.80s\"", count, sql);
+        return rc;
+    }
+    if (mysql_stmt_execute(stmt) != 0)
+        return db_error(db, mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+    meta = mysql_stmt_result_metadata(stmt);
+    if (meta == NULL) {
+        if (result != NULL) {
+            memset(result, 0, sizeof(*result));
+            result->affected_rows = (unsigned long long)mysql_stmt_affected_rows(stmt);
+        }
+        return SHOP_OK;
+    }
+    if (result == NULL) {
+        mysql_free_result(meta);
+        mysql_stmt_free_result(stmt);
+        return SHOP_OK;
+    }
+    memset(result, 0, sizeof(*result));
+    rc = db_fetch_rows(db, stmt, meta, arena, result, sql);
+    mysql_free_result(meta);
+    return rc;
+}
+
+int db_exec(struct db *db, struct arena *arena, const char *sql, const struct db_param *params, int count,
+            struct db_result *result)
+{
+    bool retryable = !db->in_transaction && db_sql_is_read(sql);
+    int rc = db_exec_once(db, arena, sql, params, count, result);
+
+    /*
+     * A connection found dead is retried once, but only for a read outside a
+     * transaction: a write may have been applied before the connection broke,
+     * and repeating it could apply it twice.
+     */
+    if (rc == SHOP_ERR_UNAVAILABLE && retryable && db->mysql == NULL)
+        rc = db_exec_once(db, arena, sql, params, count, result);
+    return rc;
+}
+
+int db_ping(struct db *db)
+{
+    int rc = db_connect(db);
+
+    if (rc != SHOP_OK)
+        return rc;
+    if (mysql_ping(db->mysql) != 0) {
+        rc = db_error(db, mysql_errno(db->mysql), mysql_error(db->mysql), "PING");
+        if (rc != SHOP_ERR_UNAVAILABLE)
+            return rc;
+        /* The server may be back: one fresh try. */
+        rc = db_connect(db);
+        if (rc == SHOP_OK && mysql_ping(db->mysql) != 0)
+            rc = db_error(db, mysql_errno(db->mysql), mysql_error(db->mysql), "PING");
+    }
+    return rc;
+}
+
+static int db_simple(struct db *db, const char *sql)
+{
+    if (db->mysql == NULL)
+        return SHOP_ERR_UNAVAILABLE;
+    if (mysql_real_query(db->mysql, sql, (unsigned long)strlen(sql)) != 0)
+        return db_error(db, mysql_errno(db->mysql), mysql_error(db->mysql), sql);
+    return SHOP_OK;
+}
+
+int db_begin(struct db *db)
+{
+    int rc = db_connect(db);
+
+    if (rc == SHOP_OK)
+        rc = db_simple(db, "START TRANSACTION");
+    if (rc == SHOP_ERR_UNAVAILABLE) {
+        /* Nothing was done yet, so a fresh connection is safe. */
+        rc = db_connect(db);
+        if (rc == SHOP_OK)
+            rc = db_simple(db, "START TRANSACTION");
+    }
+    db->in_transaction = rc == SHOP_OK;
+    return rc;
+}
+
+int db_commit(struct db *db)
+{
+    int rc = db_simple(db, "COMMIT");
+
+    db->in_transaction = false;
+    return rc;
+}
+
+int db_rollback(struct db *db)
+{
+    int rc = SHOP_OK;
+
+    if (db->mysql != NULL)
+        rc = db_simple(db, "ROLLBACK");
+    db->in_transaction = false;
+    return rc;
+}
+
+const char *db_result_text(const struct db_result *result, int row, int column)
+{
+    if (row < 0 || row >= result->rows || column < 0 || column >= result->columns)
+        return NULL;
+    return result->cells[(size_t)row * (size_t)result->columns + (size_t)column];
+}
+
+long long db_result_int(const struct db_result *result, int row, int column)
+{
+    const char *text = db_result_text(result, row, column);
+
+    return text != NULL ? strtoll(text, NULL, 10) : 0;
+}

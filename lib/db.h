@@ -1,0 +1,93 @@
+/*
+ * db.h - a MariaDB connection owned by one thread, with its prepared statements.
+ *
+ * Each thread opens one struct db. It connects lazily and re-connects after the
+ * server went away, so responders survive a MariaDB restart without being
+ * restarted themselves: while the server is down calls return
+ * SHOP_ERR_UNAVAILABLE (HTTP 503), and the first call after it is back works.
+ *
+ * SQL text is always a static string; the statement prepared from it is cached
+ * under that pointer for the life of the connection. Values travel only as
+ * bound parameters: no SQL is ever assembled from input.
+ *
+ * Results are fetched whole into the caller's arena as text cells, which is what
+ * JSON output wants; db_result_int() parses a cell when a number is needed.
+ */
+#ifndef SHOP_DB_H
+#define SHOP_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define DB_MAX_STATEMENTS 64
+#define DB_MAX_PARAMS 24
+#define DB_MAX_ROWS 10000
+
+struct db;
+
+enum db_type {
+    DB_TYPE_NULL,
+    DB_TYPE_INT,
+    DB_TYPE_TEXT,
+};
+
+struct db_param {
+    enum db_type type;
+    long long integer;
+    const char *text;
+    size_t len;
+};
+
+#define DB_PARAM_INT(v) ((struct db_param){.type = DB_TYPE_INT, .integer = (v)})
+#define DB_PARAM_TEXT(v) ((struct db_param){.type = DB_TYPE_TEXT, .text = (v), .len = strlen(v)})
+#define DB_PARAM_NULL ((struct db_param){.type = DB_TYPE_NULL})
+
+struct db_result {
+    int rows;
+    int columns;
+    char **cells;                  /* rows * columns; NULL for SQL NULL */
+    unsigned long long affected_rows;
+};
+
+/* Calls mysql_library_init; once in main() before any thread. */
+int db_library_init(void);
+void db_library_end(void);
+
+/*
+ * A new, not yet connected handle configured from db_socket (or db_host and
+ * db_port), db_user, db_password, db_name. NULL when out of memory.
+ */
+struct db *db_open(void);
+
+/* Closes the statements and the connection; frees db. */
+void db_close(struct db *db);
+
+/* SHOP_OK when the server answers, SHOP_ERR_UNAVAILABLE otherwise. */
+int db_ping(struct db *db);
+
+/*
+ * Executes sql with count params. With result non-NULL, a result set is fetched
+ * into the arena (at most DB_MAX_ROWS rows), or for other statements the
+ * affected row count is set. Errors: SHOP_ERR_UNAVAILABLE (server gone; read-only
+ * statements outside a transaction are retried once on a new connection first),
+ * SHOP_ERR_RETRY (deadlock or lock wait timeout: the transaction was rolled back),
+ * SHOP_ERR_CONFLICT (duplicate key), SHOP_ERR_INTERNAL (anything else, logged).
+ */
+int db_exec(struct db *db, struct arena *arena, const char *sql, const struct db_param *params,
+            int count, struct db_result *result);
+
+/* Starts, commits or rolls back a transaction. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+int db_rollback(struct db *db);
+
+/* The cell text, or NULL for SQL NULL. */
+const char *db_result_text(const struct db_result *result, int row, int column);
+
+/* The cell parsed as an integer; 0 for NULL or non-numbers. */
+long long db_result_int(const struct db_result *result, int row, int column);
+
+#endif

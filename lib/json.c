@@ -1,0 +1,92 @@
+/*
+ * json.c - validated field access over json-c (see json.h).
+ */
+#include "json.h"
+
+#include <string.h>
+
+#include "err.h"
+
+int json_parse_object(const char *text, size_t len, struct json_object **out)
+{
+    struct json_tokener *tok;
+    struct json_object *obj;
+    size_t parsed;
+
+    *out = NULL;
+    if (len > (size_t)0x7fffffff)
+        return SHOP_ERR_TOO_LARGE;
+    tok = json_tokener_new_ex(JSON_MAX_DEPTH);
+    if (tok == NULL)
+        return SHOP_ERR_NOMEM;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    obj = json_tokener_parse_ex(tok, text, (int)len);
+    /* A complete value must consume the whole body, bar trailing white space. */
+    parsed = json_tokener_get_parse_end(tok);
+    if (obj != NULL && json_tokener_get_error(tok) == json_tokener_success) {
+        while (parsed < len && strchr(" \t\r\n", text[parsed]) != NULL)
+            parsed++;
+    }
+    if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success || parsed != len ||
+        !json_object_is_type(obj, json_type_object)) {
+        json_object_put(obj);
+        json_tokener_free(tok);
+        return SHOP_ERR_INVALID;
+    }
+    json_tokener_free(tok);
+    *out = obj;
+    return SHOP_OK;
+}
+
+static struct json_object *json_field(struct json_object *obj, const char *key)
+{
+    struct json_object *value = NULL;
+
+    if (obj == NULL || !json_object_object_get_ex(obj, key, &value))
+        return NULL;
+    return value; /* NULL for JSON null as well */
+}
+
+int json_get_string(struct json_object *obj, const char *key, size_t min_len, size_t max_len,
+                    const char **out)
+{
+    struct json_object *value = json_field(obj, key);
+    size_t len;
+
+    if (value == NULL)
+        return SHOP_ERR_NOT_FOUND;
+    if (!json_object_is_type(value, json_type_string))
+        return SHOP_ERR_INVALID;
+    len = (size_t)json_object_get_string_len(value);
+    if (len < min_len || len > max_len)
+        return SHOP_ERR_INVALID;
+    *out = json_object_get_string(value);
+    /* An embedded NUL would make C string handling see a different value. */
+    if (strlen(*out) != len)
+        return SHOP_ERR_INVALID;
+    return SHOP_OK;
+}
+
+int json_get_int(struct json_object *obj, const char *key, long long min, long long max,
+                 long long *out)
+{
+    struct json_object *value = json_field(obj, key);
+    int64_t number;
+
+    if (value == NULL)
+        return SHOP_ERR_NOT_FOUND;
+    if (!json_object_is_type(value, json_type_int))
+        return SHOP_ERR_INVALID;
+    number = json_object_get_int64(value);
+    /* json-c saturates out-of-range literals at INT64 limits; bounds catch them. */
+    if (number < min || number > max)
+        return SHOP_ERR_INVALID;
+    *out = number;
+    return SHOP_OK;
+}
+
+const char *json_to_text(struct json_object *obj, size_t *len)
+{
+    return json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                              len);
+}

@@ -1,0 +1,27 @@
+/*
+ * log.h - one line per event on stderr.
+ *
+ * Lines are key=value: "ts=... level=info prog=products rid=9f2c... event=...".
+ * Each line is written with a single write(2), so lines from several threads
+ * never interleave. Levels below the configured one (key log_level) are dropped.
+ */
+#ifndef SHOP_LOG_H
+#define SHOP_LOG_H
+
+enum log_level {
+    LOG_LEVEL_DEBUG,
+    LOG_LEVEL_INFO,
+    LOG_LEVEL_WARN,
+    LOG_LEVEL_ERROR,
+};
+
+#define LOG_MAX_LINE 2048
+
+/* Names the program in every line and reads log_level (debug|info|warn|error). */
+int log_init(const char *program);
+
+/* Writes one event line. fmt yields key=value pairs; request_id may be NULL. */
+void log_event(enum log_level level, const char *request_id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * responder.c - threads, routing and shutdown for FastCGI responders
+ * (see responder.h).
+ */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
+#include "responder.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "err.h"
+#include "log.h"
+#include "token.h"
+
+#define RESPONDER_LISTEN_BACKLOG 1024
+
+struct responder_thread {
+    pthread_t id;
+    int index;
+    int listen_fd;
+    const struct responder *responder;
+    atomic_bool done;
+};
+
+static atomic_bool responder_stopping;
+static long long responder_body_limit = RESPONDER_DEFAULT_MAX_BODY;
+
+long long responder_max_body(void)
+{
+    return responder_body_limit;
+}
+
+/* Matches path against pattern, capturing {…} segments into req. */
+static bool responder_route_matches(const char *pattern, const char *path, struct http_request *req)
+{
+    int captured = 0;
+
+    while (*pattern != '\0' && *path != '\0') {
+        if (*pattern == '{') {
+            const char *close = strchr(pattern, '}');
+            const char *slash = strchr(path, '/');
+            size_t len = slash != NULL ? (size_t)(slash - path) : strlen(path);
+
+            if (close == NULL || len == 0 || captured == HTTP_MAX_ROUTE_PARAMS)
+                return false;
+            req->route_params[captured++] = arena_strndup(req->arena, path, len);
+            pattern = close + 1;
+            path += len;
+            continue;
+        }
+        if (*pattern != *path)
+            return false;
+        pattern++;
+        path++;
+    }
+    if (*pattern != '\0' || *path != '\0')
+        return false;
+    req->route_param_count = captured;
+    return true;
+}
+
+static int responder_dispatch(const struct responder *responder, struct http_request *req,
+                              struct responder_context *ctx)
+{
+    const struct responder_route *route;
+    char allow[128] = "";
+    size_t used = 0;
+
+    for (route = responder->routes; route->method != NULL; route++) {
+        if (!responder_route_matches(route->pattern, req->path, req))
+            continue;
+        if (strcmp(route->method, req->method) == 0)
+            return route->handler(req, ctx);
+        if (used < sizeof(allow))
+            used += (size_t)snprintf(allow + used, sizeof(allow) - used, "%s%s", used > 0 ? ", " : "",
+                                     route->method);
+    }
+    if (used == 0)
+        return http_reply_error(req, SHOP_ERR_NOT_FOUND, "no_route", "There is no API at this address.", NULL);
+    http_add_header(req, "Allow", allow);
+    return http_reply_error(req, SHOP_ERR_METHOD, NULL, NULL, NULL);
+}
+
+static long long responder_elapsed_us(const struct timespec *start)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - start->tv_sec) * 1000000LL + (now.tv_nsec - start->tv_nsec) / 1000;
+}
+
+static void responder_serve(const struct responder *responder, FCGX_Request *fcgi, struct responder_context *ctx)
+{
+    struct http_request req;
+    struct timespec start;
+    int rc;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    rc = http_request_init(&req, fcgi, &ctx->arena);
+    if (rc == SHOP_OK)
+        rc = responder_dispatch(responder, &req, ctx);
+    if (req.status == 0) {
+        if (rc == SHOP_OK) {
+            log_event(LOG_LEVEL_ERROR, req.request_id, "event=handler_no_reply path=%s", req.path);
+            rc = SHOP_ERR_INTERNAL;
+        }
+        if (http_reply_error(&req, rc, NULL, NULL, NULL) != SHOP_OK)
+            http_reply(&req, 500, "application/json; charset=utf-8", "{}", 2);
+    }
+    log_event(req.status >= 500 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, req.request_id,
+              "event=request method=%s path=%s status=%d us=%lld%s%s", req.method, req.path, req.status,
+              responder_elapsed_us(&start), req.error_code != NULL ? " error=" : "",
+              req.error_code != NULL ? req.error_code : "");
+    http_request_finish(&req);
+}
+
+static void *responder_thread_main(void *arg)
+{
+    struct responder_thread *thread = arg;
+    struct responder_context ctx = {.thread_index = thread->index};
+    FCGX_Request fcgi;
+
+    arena_init(&ctx.arena, RESPONDER_ARENA_CHUNK);
+    ctx.db = db_open();
+    ctx.queue = thread->responder->uses_queue ? queue_open() : NULL;
+    if (ctx.db == NULL || (thread->responder->uses_queue && ctx.queue == NULL) ||
+        FCGX_InitRequest(&fcgi, thread->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=thread_init_failed thread=%d", thread->index);
+        db_close(ctx.db);
+        queue_close(ctx.queue);
+        atomic_store(&thread->done, true);
+        return NULL;
+    }
+    while (!atomic_load(&responder_stopping)) {
+        if (FCGX_Accept_r(&fcgi) < 0)
+            break;
+        responder_serve(thread->responder, &fcgi, &ctx);
+        FCGX_Finish_r(&fcgi);
+        arena_reset(&ctx.arena);
+    }
+    FCGX_Free(&fcgi, 0);
+    db_close(ctx.db);
+    queue_close(ctx.queue);
+    arena_free(&ctx.arena);
+    atomic_store(&thread->done, true);
+    return NULL;
+}
+
+static void responder_usage(const struct responder *responder, FILE *out)
+{
+    fprintf(out,
+            "usage: shop-%s [--config FILE] [--threads N] [--listen ADDRESS]\n"
+            "\n"
+            "FastCGI responder for the fcgi-shop %s API. Normally started by spawn-fcgi,\n"
+            "which passes the listening socket as file descriptor 0.\n"
+            "\n"
+            "  --config FILE     configuration file (default $SHOP_CONFIG or %s)\n"
+            "  --threads N       request threads, each with its own connections (default: key threads, %d)\n"
+            "  --listen ADDRESS  listen itself instead: a unix socket path or [host]:port\n"
+            "  --help            this text\n",
+            responder->name, responder->name, CONFIG_DEFAULT_PATH, RESPONDER_DEFAULT_THREADS);
+}
+
+struct responder_options {
+    const char *config_path;
+    const char *listen;
+    long long threads;
+};
+
+static int responder_parse_args(const struct responder *responder, int argc, char **argv,
+                                struct responder_options *options)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            responder_usage(responder, stdout);
+            exit(0);
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            options->config_path = argv[++i];
+        } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+            options->listen = argv[++i];
+        } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            char *end;
+            options->threads = strtoll(argv[++i], &end, 10);
+            if (*end != '\0' || options->threads < 1 || options->threads > RESPONDER_MAX_THREADS) {
+                fprintf(stderr, "shop-%s: --threads takes 1 to %d\n", responder->name, RESPONDER_MAX_THREADS);
+                return SHOP_ERR_INVALID;
+            }
+        } else {
+            responder_usage(responder, stderr);
+            return SHOP_ERR_INVALID;
+        }
+    }
+    return SHOP_OK;
+}
+
+static int responder_listen_fd(const struct responder *responder, const char *listen)
+{
+    struct stat st;
+    int fd;
+
+    if (listen != NULL) {
+        fd = FCGX_OpenSocket(listen, RESPONDER_LISTEN_BACKLOG);
+        if (fd < 0)
+            log_event(LOG_LEVEL_ERROR, NULL, "event=listen_failed address=%s", listen);
+        return fd;
+    }
+    if (fstat(0, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+        log_event(LOG_LEVEL_ERROR, NULL,
+                  "event=no_listen_socket reason=\"run shop-%s under spawn-fcgi, or pass --listen\"", responder->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Waits for every thread until the deadline; true when all finished. */
+static bool responder_join_all(struct responder_thread *threads, int count)
+{
+    struct timespec deadline;
+    int i;
+    bool all = true;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += RESPONDER_STOP_MS / 1000;
+    deadline.tv_nsec += (RESPONDER_STOP_MS % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    for (i = 0; i < count; i++)
+        if (pthread_timedjoin_np(threads[i].id, NULL, &deadline) != 0)
+            all = false;
+    return all;
+}
+
+static int responder_configure(const struct responder *responder, struct responder_options *options)
+{
+    if (config_load(options->config_path) != SHOP_OK || log_init(responder->name) != SHOP_OK ||
+        token_init() != SHOP_OK)
+        return SHOP_ERR_INVALID;
+    if (options->threads == 0 &&
+        config_get_int("threads", RESPONDER_DEFAULT_THREADS, 1, RESPONDER_MAX_THREADS, &options->threads) != SHOP_OK)
+        return SHOP_ERR_INVALID;
+    if (config_get_int("max_body_bytes", RESPONDER_DEFAULT_MAX_BODY, 256, 1 << 20, &responder_body_limit) != SHOP_OK)
+        return SHOP_ERR_INVALID;
+    if (responder->init != NULL && responder->init() != SHOP_OK)
+        return SHOP_ERR_INVALID;
+    return SHOP_OK;
+}
+
+int responder_main(const struct responder *responder, int argc, char **argv)
+{
+    struct responder_options options = {0};
+    struct responder_thread *threads;
+    sigset_t stop_signals;
+    int listen_fd, i, started = 0, signal_number = 0;
+
+    if (responder_parse_args(responder, argc, argv, &options) != SHOP_OK)
+        return 2;
+    if (responder_configure(responder, &options) != SHOP_OK)
+        return 1;
+    listen_fd = responder_listen_fd(responder, options.listen);
+    if (listen_fd < 0 || FCGX_Init() != 0 || db_library_init() != SHOP_OK)
+        return 1;
+
+    /* Threads inherit this mask, so only sigwait() below sees the stop signals. */
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a client gone mid-reply is an error return, not death */
+
+    threads = calloc((size_t)options.threads, sizeof(*threads));
+    if (threads == NULL)
+        return 1;
+    for (i = 0; i < options.threads; i++) {
+        threads[i].index = i;
+        threads[i].listen_fd = listen_fd;
+        threads[i].responder = responder;
+        if (pthread_create(&threads[i].id, NULL, responder_thread_main, &threads[i]) != 0)
+            break;
+        started++;
+    }
+    log_event(LOG_LEVEL_INFO, NULL, "event=started threads=%d pid=%ld", started, (long)getpid());
+    if (started > 0)
+        sigwait(&stop_signals, &signal_number);
+
+    atomic_store(&responder_stopping, true);
+    log_event(LOG_LEVEL_INFO, NULL, "event=stopping signal=%d", signal_number);
+    /* Wakes threads blocked in accept() (it fails with EINVAL) and refuses new
+     * connections; requests already accepted are unaffected. */
+    shutdown(listen_fd, SHUT_RDWR);
+    if (!responder_join_all(threads, started)) {
+        /* A request still running past the deadline is cut off: its threads
+         * still use their state, so nothing is freed. */
+        log_event(LOG_LEVEL_WARN, NULL, "event=stop_deadline_passed ms=%d", RESPONDER_STOP_MS);
+        _exit(0);
+    }
+    db_library_end();
+    log_event(LOG_LEVEL_INFO, NULL, "event=stopped");
+    free(threads);
+    return started > 0 ? 0 : 1;
+}

@@ -1,0 +1,65 @@
+/*
+ * responder.h - the skeleton every FastCGI responder runs.
+ *
+ * A responder is declared as data: a name, a route table and whether it needs
+ * Redis. responder_main() does the rest: configuration, logging, N threads each
+ * in its own FCGX_Accept_r loop with its own MariaDB and Redis connections and
+ * request arena, route matching (404 and 405 with Allow), one access-log line
+ * per request, one error body for every failure, and a clean shutdown.
+ *
+ * Shutdown: SIGTERM or SIGINT is taken by the main thread (sigwait), which shuts
+ * down the listening socket. That wakes every thread idle in accept(), lets each
+ * busy thread finish the request in hand, and stops new connections; the process
+ * exits when all threads are done, or after RESPONDER_STOP_MS at the latest.
+ */
+#ifndef SHOP_RESPONDER_H
+#define SHOP_RESPONDER_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "db.h"
+#include "http.h"
+#include "queue.h"
+
+#define RESPONDER_MAX_THREADS 64
+#define RESPONDER_DEFAULT_THREADS 4
+#define RESPONDER_ARENA_CHUNK 16384
+#define RESPONDER_STOP_MS 1800
+#define RESPONDER_DEFAULT_MAX_BODY 16384
+
+/* What one thread owns; handlers get it with every request. */
+struct responder_context {
+    int thread_index;
+    struct db *db;
+    struct queue *queue;        /* NULL unless the responder uses Redis */
+    struct arena arena;
+};
+
+/*
+ * A route handler. It replies with http_reply_*() and returns SHOP_OK, or returns
+ * a negative shop_err without replying, and the skeleton sends the standard
+ * error answer for it.
+ */
+typedef int (*responder_handler)(struct http_request *req, struct responder_context *ctx);
+
+struct responder_route {
+    const char *method;         /* "GET", "POST", ... (GET also answers HEAD) */
+    const char *pattern;        /* "/api/products/{id}": {…} matches one segment */
+    responder_handler handler;
+};
+
+struct responder {
+    const char *name;                       /* "products": logs, --help */
+    const struct responder_route *routes;   /* ends with a {NULL} entry */
+    bool uses_queue;
+    int (*init)(void);                      /* optional: read own config at start */
+};
+
+/* Runs the responder; returns the process exit status. */
+int responder_main(const struct responder *responder, int argc, char **argv);
+
+/* The configured request body limit (max_body_bytes), read at start. */
+long long responder_max_body(void);
+
+#endif
