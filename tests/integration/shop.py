@@ -1,0 +1,122 @@
+"""shop.py - what the integration tests share: HTTP to the stack, its database, its services.
+
+The stack under test is the one scripts/test started: SHOP_URL is its address,
+SHOP_VAR its state folder (sockets, logs), SHOP_ROOT the checkout.
+"""
+import http.client
+import json
+import os
+import subprocess
+import urllib.parse
+
+URL = os.environ.get("SHOP_URL", "http://127.0.0.1:8080")
+VAR = os.environ.get("SHOP_VAR", os.path.join(os.path.dirname(__file__), "..", "..", "var"))
+ROOT = os.environ.get("SHOP_ROOT", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+_host = urllib.parse.urlsplit(URL)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def __repr__(self):
+        return f"<{self.status} {self.body[:200]!r}>"
+
+
+class Client:
+    """One browser: keeps the cookies the shop sets, like a browser would."""
+
+    def __init__(self):
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None, json_body=None):
+        headers = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        if isinstance(body, str):
+            body = body.encode()
+        if self.cookies and "Cookie" not in headers:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        connection = http.client.HTTPConnection(_host.hostname, _host.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            raw = connection.getresponse()
+            data = raw.read()
+            response_headers = {}
+            for name, value in raw.getheaders():
+                key = name.lower()
+                response_headers[key] = response_headers[key] + ", " + value if key in response_headers else value
+                if key == "set-cookie":
+                    pair = value.split(";", 1)[0]
+                    cookie_name, _, cookie_value = pair.partition("=")
+                    self.cookies[cookie_name.strip()] = cookie_value.strip()
+            return Response(raw.status, response_headers, data)
+        finally:
+            connection.close()
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, json_body=None, **kwargs):
+        return self.request("POST", path, json_body=json_body, **kwargs)
+
+
+def raw(data):
+    """Sends bytes as they are (for requests no HTTP library would send); returns the Response."""
+    import socket
+    with socket.create_connection((_host.hostname, _host.port), timeout=10) as connection:
+        connection.sendall(data)
+        chunks = []
+        while True:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return Response(int(lines[0].split()[1]), headers, body)
+
+
+def get(path, **kwargs):
+    """A request from a fresh browser with no cookies."""
+    return Client().get(path, **kwargs)
+
+
+def sql(statement):
+    """Runs SQL on the stack's database as root; returns rows as lists of strings."""
+    result = subprocess.run(
+        ["mariadb", "--no-defaults", f"--socket={VAR}/run/mysql.sock", "--user=root", "--batch",
+         "--skip-column-names", "shop", "-e", statement],
+        check=True, capture_output=True, text=True)
+    return [line.split("\t") for line in result.stdout.splitlines()]
+
+
+def service(action, name):
+    """Starts or stops one service of the stack: action is 'start' or 'stop'."""
+    subprocess.run([os.path.join(ROOT, "scripts", "stack"), f"{action}-service", name], check=True,
+                   env=dict(os.environ, SHOP_VAR=VAR, SHOP_PORT=str(_host.port)))
+
+
+def assert_error(test, response, status, code=None):
+    """The response is the shop's JSON error answer with this status (and code)."""
+    test.assertEqual(response.status, status, response)
+    test.assertTrue(response.header("content-type").startswith("application/json"), response.headers)
+    error = response.json()["error"]
+    test.assertIsInstance(error["message"], str)
+    test.assertTrue(error["message"])
+    if code is not None:
+        test.assertEqual(error["code"], code)
+    return error
