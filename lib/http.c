@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
 #include "err.h"
 #include "json.h"
 #include "log.h"
@@ -296,6 +297,43 @@ static bool http_is_json_type(const char *content_type)
     if (content_type == NULL || strncasecmp(content_type, json_type, n) != 0)
         return false;
     return content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ';
+}
+
+static bool http_origin_listed(const char *origin, const char *list)
+{
+    size_t origin_len = strlen(origin);
+
+    while (*list != '\0') {
+        const char *end = strchr(list, ',');
+        size_t len = end != NULL ? (size_t)(end - list) : strlen(list);
+        const char *start = list;
+
+        while (len > 0 && *start == ' ') {
+            start++;
+            len--;
+        }
+        while (len > 0 && start[len - 1] == ' ')
+            len--;
+        if (len == origin_len && strncasecmp(start, origin, len) == 0)
+            return true;
+        list += end != NULL ? (size_t)(end - list) + 1 : strlen(list);
+    }
+    return false;
+}
+
+int http_check_state_change(const struct http_request *req)
+{
+    const char *origin = http_param(req, "HTTP_ORIGIN");
+    const char *allowed = config_get_string("public_origin", NULL);
+    const char *own = http_param(req, "SHOP_REQUEST_ORIGIN");
+
+    if (!http_is_json_type(http_param(req, "CONTENT_TYPE")))
+        return SHOP_ERR_MEDIA_TYPE;
+    if (origin == NULL)
+        return SHOP_OK; /* same-origin fetches from older browsers, curl, servers */
+    if (allowed != NULL && *allowed != '\0')
+        return http_origin_listed(origin, allowed) ? SHOP_OK : SHOP_ERR_FORBIDDEN;
+    return own != NULL && strcasecmp(origin, own) == 0 ? SHOP_OK : SHOP_ERR_FORBIDDEN;
 }
 
 int http_read_json(struct http_request *req, size_t limit, struct json_object **out)

@@ -87,6 +87,16 @@ int http_read_body(struct http_request *req, size_t limit, const char **body, si
  */
 int http_read_json(struct http_request *req, size_t limit, struct json_object **out);
 
+/*
+ * Guards a state-changing request against cross-site forgery: the body must be
+ * declared application/json (SHOP_ERR_MEDIA_TYPE otherwise), which a plain HTML
+ * form cannot send, and an Origin header, when present, must be the shop's own
+ * (SHOP_ERR_FORBIDDEN otherwise): one of public_origin (comma-separated) when
+ * configured, else the origin the request was sent to (SHOP_REQUEST_ORIGIN,
+ * which the nginx site sets to $scheme://$http_host).
+ */
+int http_check_state_change(const struct http_request *req);
+
 /* Adds a response header (name and value are copied). */
 int http_add_header(struct http_request *req, const char *name, const char *value);
 

@@ -71,6 +71,26 @@ static bool responder_route_matches(const char *pattern, const char *path, struc
     return true;
 }
 
+static int responder_run_route(const struct responder *responder, const struct responder_route *route,
+                               struct http_request *req, struct responder_context *ctx)
+{
+    int rc;
+
+    if (responder->uses_session) {
+        rc = session_from_request(req, &ctx->session);
+        if (rc != SHOP_OK)
+            return rc;
+    }
+    if (strcmp(req->method, "GET") != 0) {
+        rc = http_check_state_change(req);
+        if (rc == SHOP_ERR_FORBIDDEN)
+            return http_reply_error(req, rc, "forbidden_origin", "Requests from other sites are not allowed.", NULL);
+        if (rc != SHOP_OK)
+            return rc;
+    }
+    return route->handler(req, ctx);
+}
+
 static int responder_dispatch(const struct responder *responder, struct http_request *req,
                               struct responder_context *ctx)
 {
@@ -82,7 +102,7 @@ static int responder_dispatch(const struct responder *responder, struct http_req
         if (!responder_route_matches(route->pattern, req->path, req))
             continue;
         if (strcmp(route->method, req->method) == 0)
-            return route->handler(req, ctx);
+            return responder_run_route(responder, route, req, ctx);
         if (used < sizeof(allow))
             used += (size_t)snprintf(allow + used, sizeof(allow) - used, "%s%s", used > 0 ? ", " : "",
                                      route->method);
@@ -255,6 +275,8 @@ static int responder_configure(const struct responder *responder, struct respond
         config_get_int("threads", RESPONDER_DEFAULT_THREADS, 1, RESPONDER_MAX_THREADS, &options->threads) != SHOP_OK)
         return SHOP_ERR_INVALID;
     if (config_get_int("max_body_bytes", RESPONDER_DEFAULT_MAX_BODY, 256, 1 << 20, &responder_body_limit) != SHOP_OK)
+        return SHOP_ERR_INVALID;
+    if (session_init() != SHOP_OK)
         return SHOP_ERR_INVALID;
     if (responder->init != NULL && responder->init() != SHOP_OK)
         return SHOP_ERR_INVALID;

@@ -6,6 +6,8 @@
  * in its own FCGX_Accept_r loop with its own MariaDB and Redis connections and
  * request arena, route matching (404 and 405 with Allow), one access-log line
  * per request, one error body for every failure, and a clean shutdown.
+ * Every request other than GET passes http_check_state_change() (JSON body,
+ * same origin) before its handler runs.
  *
  * Shutdown: SIGTERM or SIGINT is taken by the main thread (sigwait), which shuts
  * down the listening socket. That wakes every thread idle in accept(), lets each
@@ -21,6 +23,7 @@
 #include "db.h"
 #include "http.h"
 #include "queue.h"
+#include "session.h"
 
 #define RESPONDER_MAX_THREADS 64
 #define RESPONDER_DEFAULT_THREADS 4
@@ -34,6 +37,7 @@ struct responder_context {
     struct db *db;
     struct queue *queue;        /* NULL unless the responder uses Redis */
     struct arena arena;
+    struct session session;     /* this request's shopper, for uses_session responders */
 };
 
 /*
@@ -53,6 +57,7 @@ struct responder {
     const char *name;                       /* "products": logs, --help */
     const struct responder_route *routes;   /* ends with a {NULL} entry */
     bool uses_queue;
+    bool uses_session;                      /* identify the shopper (session.h) */
     int (*init)(void);                      /* optional: read own config at start */
 };
 
