@@ -69,6 +69,26 @@ class Client:
     def post(self, path, json_body=None, **kwargs):
         return self.request("POST", path, json_body=json_body, **kwargs)
 
+    def put(self, path, json_body=None, **kwargs):
+        return self.request("PUT", path, json_body=json_body, **kwargs)
+
+    def delete(self, path, **kwargs):
+        """DELETE with the JSON content type every state-changing call must carry."""
+        headers = dict(kwargs.pop("headers", {}) or {})
+        headers.setdefault("Content-Type", "application/json")
+        return self.request("DELETE", path, headers=headers, **kwargs)
+
+    def add(self, product_id, quantity=1):
+        """POST /api/cart, asserting success; returns the cart."""
+        response = self.post("/api/cart", {"productId": product_id, "quantity": quantity})
+        assert response.status == 200, response
+        return response.json()
+
+    def cart(self):
+        response = self.get("/api/cart")
+        assert response.status == 200, response
+        return response.json()
+
 
 def raw(data):
     """Sends bytes as they are (for requests no HTTP library would send); returns the Response."""
@@ -108,6 +128,27 @@ def service(action, name):
     """Starts or stops one service of the stack: action is 'start' or 'stop'."""
     subprocess.run([os.path.join(ROOT, "scripts", "stack"), f"{action}-service", name], check=True,
                    env=dict(os.environ, SHOP_VAR=VAR, SHOP_PORT=str(_host.port)))
+
+
+def stack(action):
+    """Runs scripts/stack ACTION (start, stop, rotate-secret) on the stack under test."""
+    subprocess.run([os.path.join(ROOT, "scripts", "stack"), action], check=True, stdout=subprocess.DEVNULL,
+                   env=dict(os.environ, SHOP_VAR=VAR, SHOP_PORT=str(_host.port)))
+
+
+class Stock:
+    """Sets a product's stock for one test and puts the old value back afterwards."""
+
+    def __init__(self, product_id, stock):
+        self.product_id, self.stock = product_id, stock
+
+    def __enter__(self):
+        self.saved = sql(f"SELECT stock FROM products WHERE id = '{self.product_id}'")[0][0]
+        sql(f"UPDATE products SET stock = {int(self.stock)} WHERE id = '{self.product_id}'")
+        return self
+
+    def __exit__(self, *exc):
+        sql(f"UPDATE products SET stock = {self.saved} WHERE id = '{self.product_id}'")
 
 
 def assert_error(test, response, status, code=None):
