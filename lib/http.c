@@ -17,6 +17,7 @@
 #include "err.h"
 #include "json.h"
 #include "log.h"
+#include "validate.h"
 
 #define HTTP_HEADER_BUFFER 2048
 
@@ -81,41 +82,6 @@ int http_percent_decode(const char *src, size_t len, char *dst)
     return SHOP_OK;
 }
 
-/* Well-formed UTF-8, without overlong forms or surrogates (RFC 3629). */
-static bool http_utf8_valid(const unsigned char *s)
-{
-    while (*s != '\0') {
-        int extra;
-        unsigned int cp;
-
-        if (*s < 0x80) {
-            s++;
-            continue;
-        } else if ((*s & 0xe0) == 0xc0) {
-            extra = 1;
-            cp = *s & 0x1f;
-        } else if ((*s & 0xf0) == 0xe0) {
-            extra = 2;
-            cp = *s & 0x0f;
-        } else if ((*s & 0xf8) == 0xf0) {
-            extra = 3;
-            cp = *s & 0x07;
-        } else {
-            return false;
-        }
-        for (int k = 1; k <= extra; k++) {
-            if ((s[k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[k] & 0x3f);
-        }
-        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        s += extra + 1;
-    }
-    return true;
-}
-
 static int http_parse_query(struct http_request *req, const char *query)
 {
     size_t query_len = strlen(query);
@@ -140,7 +106,7 @@ static int http_parse_query(struct http_request *req, const char *query)
                 return SHOP_ERR_NOMEM;
             if (http_percent_decode(p, name_len, name) != SHOP_OK ||
                 http_percent_decode(eq != NULL ? eq + 1 : "", value_len, value) != SHOP_OK ||
-                !http_utf8_valid((const unsigned char *)name) || !http_utf8_valid((const unsigned char *)value))
+                !validate_utf8(name) || !validate_utf8(value))
                 return SHOP_ERR_INVALID;
             req->query[req->query_count].name = name;
             req->query[req->query_count].value = value;

@@ -1,10 +1,16 @@
 /*
- * queue.c - Redis connection handling over hiredis (see queue.h).
+ * queue.c - the Redis connection and the reliable queue over hiredis (see queue.h).
+ *
+ * Every command goes through queue_command(): a missing reply means the
+ * connection broke, so it is dropped and re-made on the next call. Commands are
+ * not repeated automatically, because a push whose reply was lost may have been
+ * applied; callers decide (the order worker's steps are idempotent).
  */
 #include "queue.h"
 
 #include <hiredis/hiredis.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -90,4 +96,270 @@ int queue_ping(struct queue *q)
             freeReplyObject(reply);
     }
     return rc;
+}
+
+int queue_names_load(struct queue_names *names)
+{
+    const char *base = config_get_string("queue_name", "shop:orders");
+    size_t len = strlen(base);
+
+    if (len == 0 || len > QUEUE_MAX_NAME - 24) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=queue_name reason=\"1 to %d characters\"",
+                  QUEUE_MAX_NAME - 24);
+        return SHOP_ERR_INVALID;
+    }
+    snprintf(names->queue, sizeof(names->queue), "%s", base);
+    snprintf(names->dead, sizeof(names->dead), "%s:dead", base);
+    snprintf(names->retry, sizeof(names->retry), "%s:retry", base);
+    snprintf(names->processing_prefix, sizeof(names->processing_prefix), "%s:processing:", base);
+    snprintf(names->lease_prefix, sizeof(names->lease_prefix), "%s:lease:", base);
+    return SHOP_OK;
+}
+
+/* Runs one command; *reply (NULL allowed) gets the reply, to be freed by the caller. */
+static int queue_command(struct queue *q, redisReply **reply, int argc, const char **argv, const size_t *argvlen)
+{
+    redisReply *r;
+
+    if (reply != NULL)
+        *reply = NULL;
+    if (queue_connect(q) != SHOP_OK)
+        return SHOP_ERR_UNAVAILABLE;
+    r = redisCommandArgv(q->redis, argc, argv, argvlen);
+    if (r == NULL) {
+        log_event(LOG_LEVEL_WARN, NULL, "event=redis_connection_lost error=\"%s\"", q->redis->errstr);
+        queue_disconnect(q);
+        q->reported_down = true;
+        return SHOP_ERR_UNAVAILABLE;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=redis_error command=%s error=\"%s\"", argv[0], r->str);
+        freeReplyObject(r);
+        return SHOP_ERR_INTERNAL;
+    }
+    if (reply != NULL)
+        *reply = r;
+    else
+        freeReplyObject(r);
+    return SHOP_OK;
+}
+
+int queue_push(struct queue *q, const char *list, const char *message, size_t len)
+{
+    const char *argv[] = {"LPUSH", list, message};
+    const size_t argvlen[] = {5, strlen(list), len};
+    bool was_connected = q->redis != NULL;
+    int rc = queue_command(q, NULL, 3, argv, argvlen);
+
+    /*
+     * A connection found broken (Redis restarted since it was last used) gets one
+     * more try on a new one. The first push may in rare cases have landed before
+     * the break: the queue's consumers are idempotent, so a duplicate is harmless,
+     * while a lost push would only be late (the sweeper re-queues it).
+     */
+    if (rc == SHOP_ERR_UNAVAILABLE && was_connected && q->redis == NULL)
+        rc = queue_command(q, NULL, 3, argv, argvlen);
+    return rc;
+}
+
+/* Copies a string reply into message; SHOP_ERR_NOT_FOUND for nil. Frees reply. */
+static int queue_copy_message(redisReply *reply, char *message, size_t cap, size_t *len)
+{
+    if (reply->type != REDIS_REPLY_STRING) {
+        freeReplyObject(reply);
+        return SHOP_ERR_NOT_FOUND;
+    }
+    if (reply->len >= cap) {
+        freeReplyObject(reply);
+        return SHOP_ERR_TOO_LARGE;
+    }
+    memcpy(message, reply->str, reply->len);
+    message[reply->len] = '\0';
+    *len = reply->len;
+    freeReplyObject(reply);
+    return SHOP_OK;
+}
+
+int queue_move(struct queue *q, const char *from, const char *to, char *message, size_t cap, size_t *len)
+{
+    const char *argv[] = {"LMOVE", from, to, "RIGHT", "LEFT"};
+    const size_t argvlen[] = {5, strlen(from), strlen(to), 5, 4};
+    redisReply *reply;
+    int rc = queue_command(q, &reply, 5, argv, argvlen);
+
+    return rc != SHOP_OK ? rc : queue_copy_message(reply, message, cap, len);
+}
+
+int queue_take(struct queue *q, const char *from, const char *to, int timeout_seconds, char *message,
+               size_t cap, size_t *len)
+{
+    char timeout[16];
+    const char *argv[] = {"BLMOVE", from, to, "RIGHT", "LEFT", timeout};
+    size_t argvlen[6];
+    redisReply *reply;
+    int rc, i;
+
+    snprintf(timeout, sizeof(timeout), "%d", timeout_seconds);
+    for (i = 0; i < 6; i++)
+        argvlen[i] = strlen(argv[i]);
+    rc = queue_command(q, &reply, 6, argv, argvlen);
+    if (rc != SHOP_OK)
+        return rc;
+    return queue_copy_message(reply, message, cap, len); /* nil: timed out */
+}
+
+int queue_remove(struct queue *q, const char *list, const char *message, size_t len)
+{
+    const char *argv[] = {"LREM", list, "1", message};
+    const size_t argvlen[] = {4, strlen(list), 1, len};
+
+    return queue_command(q, NULL, 4, argv, argvlen);
+}
+
+int queue_lease(struct queue *q, const char *key, int seconds)
+{
+    char ttl[16];
+    const char *argv[] = {"SET", key, "1", "EX", ttl};
+    size_t argvlen[5];
+    int i;
+
+    snprintf(ttl, sizeof(ttl), "%d", seconds);
+    for (i = 0; i < 5; i++)
+        argvlen[i] = strlen(argv[i]);
+    return queue_command(q, NULL, 5, argv, argvlen);
+}
+
+int queue_unlease(struct queue *q, const char *key)
+{
+    const char *argv[] = {"DEL", key};
+    const size_t argvlen[] = {3, strlen(key)};
+
+    return queue_command(q, NULL, 2, argv, argvlen);
+}
+
+int queue_schedule(struct queue *q, const char *zset, const char *message, size_t len, long long due_ms)
+{
+    char score[32];
+    const char *argv[] = {"ZADD", zset, score, message};
+    size_t argvlen[] = {4, strlen(zset), 0, len};
+
+    snprintf(score, sizeof(score), "%lld", due_ms);
+    argvlen[2] = strlen(score);
+    return queue_command(q, NULL, 4, argv, argvlen);
+}
+
+int queue_release_due(struct queue *q, const char *zset, const char *list, long long now_ms, int max, int *moved)
+{
+    char until[32], count[16];
+    const char *argv[] = {"ZRANGEBYSCORE", zset, "-inf", until, "LIMIT", "0", count};
+    size_t argvlen[7];
+    redisReply *due, *removed;
+    size_t i;
+    int rc, k;
+
+    if (moved != NULL)
+        *moved = 0;
+    snprintf(until, sizeof(until), "%lld", now_ms);
+    snprintf(count, sizeof(count), "%d", max);
+    for (k = 0; k < 7; k++)
+        argvlen[k] = strlen(argv[k]);
+    rc = queue_command(q, &due, 7, argv, argvlen);
+    if (rc != SHOP_OK)
+        return rc;
+    for (i = 0; i < due->elements && rc == SHOP_OK; i++) {
+        const char *zrem[] = {"ZREM", zset, due->element[i]->str};
+        const size_t zremlen[] = {4, strlen(zset), due->element[i]->len};
+
+        /* Only the consumer whose ZREM removed it moves it: no duplicates. */
+        rc = queue_command(q, &removed, 3, zrem, zremlen);
+        if (rc != SHOP_OK)
+            break;
+        if (removed->type == REDIS_REPLY_INTEGER && removed->integer == 1) {
+            rc = queue_push(q, list, due->element[i]->str, due->element[i]->len);
+            if (rc == SHOP_OK && moved != NULL)
+                (*moved)++;
+        }
+        freeReplyObject(removed);
+    }
+    freeReplyObject(due);
+    return rc;
+}
+
+/* Moves every message of one orphaned processing list back onto the queue. */
+static int queue_drain_list(struct queue *q, const char *list, const char *to, int *moved)
+{
+    const char *argv[] = {"LMOVE", list, to, "RIGHT", "RIGHT"};
+    const size_t argvlen[] = {5, strlen(list), strlen(to), 5, 5};
+    redisReply *reply;
+    int rc;
+
+    for (;;) {
+        rc = queue_command(q, &reply, 5, argv, argvlen);
+        if (rc != SHOP_OK)
+            return rc;
+        if (reply->type != REDIS_REPLY_STRING) {
+            freeReplyObject(reply);
+            return SHOP_OK;
+        }
+        log_event(LOG_LEVEL_WARN, NULL, "event=queue_message_recovered list=%s message=%.*s", list,
+                  (int)reply->len, reply->str);
+        freeReplyObject(reply);
+        (*moved)++;
+    }
+}
+
+int queue_recover_orphans(struct queue *q, const struct queue_names *names, int *moved)
+{
+    char pattern[QUEUE_MAX_NAME + 2], cursor[32] = "0", lease[QUEUE_MAX_NAME * 2];
+    size_t prefix_len = strlen(names->processing_prefix);
+    int rc = SHOP_OK, count = 0;
+
+    snprintf(pattern, sizeof(pattern), "%s*", names->processing_prefix);
+    do {
+        const char *argv[] = {"SCAN", cursor, "MATCH", pattern, "COUNT", "100"};
+        const size_t argvlen[] = {4, strlen(cursor), 5, strlen(pattern), 5, 3};
+        redisReply *page, *exists;
+        size_t i;
+
+        rc = queue_command(q, &page, 6, argv, argvlen);
+        if (rc != SHOP_OK)
+            break;
+        if (page->type != REDIS_REPLY_ARRAY || page->elements != 2) {
+            freeReplyObject(page);
+            rc = SHOP_ERR_INTERNAL;
+            break;
+        }
+        snprintf(cursor, sizeof(cursor), "%s", page->element[0]->str);
+        for (i = 0; i < page->element[1]->elements && rc == SHOP_OK; i++) {
+            const char *list = page->element[1]->element[i]->str;
+            snprintf(lease, sizeof(lease), "%s%s", names->lease_prefix, list + prefix_len);
+            const char *exists_argv[] = {"EXISTS", lease};
+            const size_t exists_len[] = {6, strlen(lease)};
+
+            rc = queue_command(q, &exists, 2, exists_argv, exists_len);
+            if (rc != SHOP_OK)
+                break;
+            if (exists->type == REDIS_REPLY_INTEGER && exists->integer == 0)
+                rc = queue_drain_list(q, list, names->queue, &count);
+            freeReplyObject(exists);
+        }
+        freeReplyObject(page);
+    } while (rc == SHOP_OK && strcmp(cursor, "0") != 0);
+    if (moved != NULL)
+        *moved = count;
+    return rc;
+}
+
+int queue_length(struct queue *q, const char *list, long long *len)
+{
+    const char *argv[] = {"LLEN", list};
+    const size_t argvlen[] = {4, strlen(list)};
+    redisReply *reply;
+    int rc = queue_command(q, &reply, 2, argv, argvlen);
+
+    if (rc != SHOP_OK)
+        return rc;
+    *len = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
+    freeReplyObject(reply);
+    return SHOP_OK;
 }
