@@ -1,0 +1,545 @@
+/*
+ * orders.c - checkout and the shopper's orders: /api/orders, /api/orders/{id},
+ * /api/orders/{id}/cancel.
+ *
+ * Checkout is one MariaDB transaction: lock the shopper's cart, read its lines
+ * with their products FOR UPDATE (in product id order, so concurrent checkouts
+ * lock rows in one order and cannot deadlock each other), check and decrement
+ * stock, price every line from the products table, and insert the order as
+ * PENDING with its "to be queued" mark. Only after the commit is the message
+ * pushed onto the Redis list and the mark cleared; if Redis is down the order
+ * is still accepted and the worker's sweeper queues it later. Nothing is lost,
+ * and the worker's idempotent steps make a message queued twice harmless.
+ *
+ * Idempotency-Key: its row is inserted in the same transaction under the
+ * primary key (shopper, key), so of concurrent requests with one key exactly one
+ * commits an order; the others wait on that key and then answer as it did.
+ */
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cursor.h"
+#include "lib/err.h"
+#include "lib/http.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/money.h"
+#include "lib/responder.h"
+#include "lib/token.h"
+#include "lib/validate.h"
+
+#define ORDER_ID_BYTES 16
+#define ORDER_ID_MAX 40
+#define ORDERS_IDEMPOTENCY_KEY_MAX 128
+#define ORDERS_TRANSACTION_ATTEMPTS 5
+#define ORDERS_DEFAULT_PAGE 20
+#define ORDERS_MAX_PAGE 50
+#define ORDER_STATUS_RECEIVED "Order Received"
+
+static int orders_create(struct http_request *req, struct responder_context *ctx);
+static int orders_list(struct http_request *req, struct responder_context *ctx);
+static int orders_get(struct http_request *req, struct responder_context *ctx);
+static int orders_cancel(struct http_request *req, struct responder_context *ctx);
+
+static const struct responder_route orders_routes[] = {
+    {"POST", "/api/orders", orders_create},
+    {"GET", "/api/orders", orders_list},
+    {"GET", "/api/orders/{id}", orders_get},
+    {"POST", "/api/orders/{id}/cancel", orders_cancel},
+    {NULL, NULL, NULL},
+};
+
+static const char SQL_FIND_IDEMPOTENCY_KEY[] =
+    "SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = ? AND idem_key = ?";
+static const char SQL_INSERT_IDEMPOTENCY_KEY[] =
+    "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, order_id) VALUES (?, ?, ?, ?)";
+static const char SQL_LOCK_CART[] =
+    "INSERT INTO carts (user_id) VALUES (?) ON DUPLICATE KEY UPDATE updated_at = CURRENT_TIMESTAMP(3)";
+static const char SQL_CART_FOR_ORDER[] =
+    "SELECT c.product_id, c.quantity, p.name, p.price_cents, p.stock, p.active"
+    " FROM cart_items c JOIN products p ON p.id = c.product_id"
+    " WHERE c.user_id = ? ORDER BY c.product_id FOR UPDATE";
+static const char SQL_TAKE_STOCK[] =
+    "UPDATE products SET stock = stock - ? WHERE id = ? AND active = 1 AND stock >= ?";
+static const char SQL_INSERT_ORDER[] =
+    "INSERT INTO orders (id, user_id, status, email, shipping_name, shipping_address, shipping_city,"
+    " shipping_postal_code, shipping_country, total_cents, currency)"
+    " VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_INSERT_ORDER_ITEM[] =
+    "INSERT INTO order_items (order_id, product_id, name, unit_price_cents, quantity, line_total_cents)"
+    " VALUES (?, ?, ?, ?, ?, ?)";
+static const char SQL_CLEAR_ENQUEUE_MARK[] = "UPDATE orders SET enqueue_pending = 0 WHERE id = ?";
+static const char SQL_GET_ORDER[] =
+    "SELECT id, status, total_cents, currency, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'),"
+    " DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
+    " FROM orders WHERE id = ? AND user_id = ?";
+static const char SQL_ORDER_ITEMS[] =
+    "SELECT product_id, name, unit_price_cents, quantity, line_total_cents"
+    " FROM order_items WHERE order_id = ? ORDER BY product_id";
+static const char SQL_LIST_ORDERS[] =
+    "SELECT o.id, o.status, o.total_cents, o.currency, DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%sZ'),"
+    " DATE_FORMAT(o.updated_at, '%Y-%m-%dT%H:%i:%sZ'),"
+    " (SELECT SUM(quantity) FROM order_items i WHERE i.order_id = o.id),"
+    " DATE_FORMAT(o.created_at, '%Y-%m-%d %H:%i:%s.%f')"
+    " FROM orders o WHERE o.user_id = ?"
+    "   AND (? = 0 OR o.created_at < ? OR (o.created_at = ? AND o.id < ?))"
+    " ORDER BY o.created_at DESC, o.id DESC LIMIT ?";
+static const char SQL_CANCEL_ORDER[] =
+    "UPDATE orders SET status = 'CANCELLED', enqueue_pending = 0"
+    " WHERE id = ? AND user_id = ? AND status = 'PENDING' AND processing_started_at IS NULL";
+static const char SQL_RESTORE_STOCK[] =
+    "UPDATE products p JOIN order_items i ON i.product_id = p.id"
+    " SET p.stock = p.stock + i.quantity WHERE i.order_id = ?";
+
+/* What the shopper sends for shipping; every field validated (orders_read_shipping). */
+struct shipping {
+    const char *name, *email, *address, *city, *postal_code, *country;
+};
+
+struct shipping_field {
+    const char *key;
+    size_t offset;              /* of the value in struct shipping */
+    size_t max_bytes;
+    bool (*valid)(const char *value, size_t max_chars);
+    size_t max_chars;
+    const char *message;
+};
+
+static bool shipping_email_valid(const char *value, size_t max_chars) { (void)max_chars; return validate_email(value); }
+static bool shipping_postal_valid(const char *value, size_t max_chars) { (void)max_chars; return validate_postal_code(value); }
+static bool shipping_country_valid(const char *value, size_t max_chars) { (void)max_chars; return validate_country(value); }
+
+static const struct shipping_field shipping_fields[] = {
+    {"name", offsetof(struct shipping, name), 400, validate_text, 100, "Enter the name to ship to (up to 100 characters)."},
+    {"email", offsetof(struct shipping, email), VALIDATE_EMAIL_MAX, shipping_email_valid, 0, "Enter a valid e-mail address."},
+    {"address", offsetof(struct shipping, address), 800, validate_text, 200, "Enter the street address (up to 200 characters)."},
+    {"city", offsetof(struct shipping, city), 400, validate_text, 100, "Enter the city (up to 100 characters)."},
+    {"postalCode", offsetof(struct shipping, postal_code), 20, shipping_postal_valid, 0, "Enter a postal code: letters, digits, spaces or hyphens."},
+    {"country", offsetof(struct shipping, country), 2, shipping_country_valid, 0, "Enter a two-letter country code such as DE or US."},
+};
+
+/* One cart line as read inside the checkout transaction. */
+struct order_line {
+    const char *product_id, *name;
+    long long quantity, unit_cents, line_cents, stock;
+    bool active;
+};
+
+/*
+ * Reads body.shipping into *out. Replies 400 when it is absent or not an object,
+ * 422 invalid_shipping naming every bad field ({"fields":{"email":"…"}}).
+ */
+static int orders_read_shipping(struct http_request *req, struct json_object *body, struct shipping *out)
+{
+    struct json_object *shipping = NULL, *fields = NULL;
+    size_t i;
+
+    if (!json_object_object_get_ex(body, "shipping", &shipping) || !json_object_is_type(shipping, json_type_object))
+        return http_reply_error(req, SHOP_ERR_INVALID, "invalid_shipping", "shipping must be an object.", NULL);
+    for (i = 0; i < sizeof(shipping_fields) / sizeof(shipping_fields[0]); i++) {
+        const struct shipping_field *field = &shipping_fields[i];
+        const char *value = NULL;
+
+        if (json_get_string(shipping, field->key, 1, field->max_bytes, &value) != SHOP_OK ||
+            !field->valid(value, field->max_chars)) {
+            if (fields == NULL && (fields = http_own(req, json_object_new_object())) == NULL)
+                return SHOP_ERR_NOMEM;
+            json_object_object_add(fields, field->key, json_object_new_string(field->message));
+        }
+        *(const char **)((char *)out + field->offset) = value;
+    }
+    if (fields == NULL)
+        return SHOP_OK;
+    struct json_object *details = http_own(req, json_object_new_object());
+    if (details == NULL)
+        return SHOP_ERR_NOMEM;
+    json_object_object_add(details, "fields", json_object_get(fields));
+    return http_reply_error(req, SHOP_ERR_UNPROCESSABLE, "invalid_shipping", "Some shipping details need fixing.",
+                            details);
+}
+
+static int orders_reply_received(struct http_request *req, const char *order_id)
+{
+    struct json_object *body = http_own(req, json_object_new_object());
+
+    if (body == NULL)
+        return SHOP_ERR_NOMEM;
+    json_object_object_add(body, "orderId", json_object_new_string(order_id));
+    json_object_object_add(body, "status", json_object_new_string(ORDER_STATUS_RECEIVED));
+    http_add_header(req, "Location", arena_printf(req->arena, "/api/orders/%s", order_id));
+    return http_reply_json(req, 201, body);
+}
+
+/*
+ * Answers a request whose Idempotency-Key was used before: the first answer when
+ * the body is the same, 422 when it differs. SHOP_ERR_NOT_FOUND: the key is new.
+ */
+static int orders_replay(struct http_request *req, struct responder_context *ctx, const char *key, const char *hash)
+{
+    const struct db_param params[] = {DB_PARAM_TEXT(ctx->session.user_id), DB_PARAM_TEXT(key)};
+    struct db_result found;
+    int rc = db_exec(ctx->db, req->arena, SQL_FIND_IDEMPOTENCY_KEY, params, 2, &found);
+
+    if (rc != SHOP_OK)
+        return rc;
+    if (found.rows == 0)
+        return SHOP_ERR_NOT_FOUND;
+    if (strcmp(db_result_text(&found, 0, 0), hash) != 0)
+        return http_reply_error(req, SHOP_ERR_UNPROCESSABLE, "idempotency_key_reused",
+                                "This Idempotency-Key was used with a different request.", NULL);
+    return orders_reply_received(req, db_result_text(&found, 0, 1));
+}
+
+static int orders_refuse(struct http_request *req, struct responder_context *ctx, int err, const char *code,
+                         const char *message, struct json_object *details)
+{
+    db_rollback(ctx->db);
+    return http_reply_error(req, err, code, message, details);
+}
+
+/* Reads the cart lines (locked) into *lines; refuses an empty cart or short stock. */
+static int orders_take_lines(struct http_request *req, struct responder_context *ctx, struct order_line **lines,
+                             int *count)
+{
+    const struct db_param user[] = {DB_PARAM_TEXT(ctx->session.user_id)};
+    struct json_object *short_lines = NULL;
+    struct db_result cart;
+    int rc, i;
+
+    if ((rc = db_exec(ctx->db, req->arena, SQL_LOCK_CART, user, 1, NULL)) != SHOP_OK ||
+        (rc = db_exec(ctx->db, req->arena, SQL_CART_FOR_ORDER, user, 1, &cart)) != SHOP_OK)
+        return rc;
+    if (cart.rows == 0)
+        return orders_refuse(req, ctx, SHOP_ERR_UNPROCESSABLE, "cart_empty", "The cart is empty.", NULL);
+    *lines = arena_alloc(req->arena, sizeof(**lines) * (size_t)cart.rows);
+    if (*lines == NULL)
+        return SHOP_ERR_NOMEM;
+    for (i = 0; i < cart.rows; i++) {
+        struct order_line *line = &(*lines)[i];
+        line->product_id = db_result_text(&cart, i, 0);
+        line->quantity = db_result_int(&cart, i, 1);
+        line->name = db_result_text(&cart, i, 2);
+        line->unit_cents = db_result_int(&cart, i, 3);
+        line->stock = db_result_int(&cart, i, 4);
+        line->active = db_result_int(&cart, i, 5) != 0;
+        if (line->active && line->stock >= line->quantity)
+            continue;
+        if (short_lines == NULL && (short_lines = http_own(req, json_object_new_array())) == NULL)
+            return SHOP_ERR_NOMEM;
+        struct json_object *item = json_object_new_object();
+        json_object_object_add(item, "productId", json_object_new_string(line->product_id));
+        json_object_object_add(item, "name", json_object_new_string(line->name));
+        json_object_object_add(item, "requested", json_object_new_int64(line->quantity));
+        json_object_object_add(item, "available", json_object_new_int64(line->active ? line->stock : 0));
+        json_object_array_add(short_lines, item);
+    }
+    *count = cart.rows;
+    if (short_lines == NULL)
+        return SHOP_OK;
+    struct json_object *details = http_own(req, json_object_new_object());
+    if (details == NULL)
+        return SHOP_ERR_NOMEM;
+    json_object_object_add(details, "lines", json_object_get(short_lines));
+    return orders_refuse(req, ctx, SHOP_ERR_CONFLICT, "insufficient_stock",
+                         "Some products in the cart are no longer available in that quantity.", details);
+}
+
+/* Decrements stock and writes the order and its lines; the caller commits. */
+static int orders_write(struct http_request *req, struct responder_context *ctx, const char *order_id,
+                        const struct shipping *ship, struct order_line *lines, int count)
+{
+    long long total = 0;
+    struct db_result taken;
+    int rc, i;
+
+    for (i = 0; i < count; i++) {
+        const struct db_param take[] = {DB_PARAM_INT(lines[i].quantity), DB_PARAM_TEXT(lines[i].product_id),
+                                        DB_PARAM_INT(lines[i].quantity)};
+        if ((rc = db_exec(ctx->db, req->arena, SQL_TAKE_STOCK, take, 3, &taken)) != SHOP_OK)
+            return rc;
+        /* The rows are locked and were checked: a miss here is a broken invariant. */
+        if (taken.affected_rows != 1 || money_line_total(lines[i].unit_cents, lines[i].quantity, &lines[i].line_cents) != SHOP_OK ||
+            money_add(&total, lines[i].line_cents) != SHOP_OK) {
+            log_event(LOG_LEVEL_ERROR, req->request_id, "event=checkout_invariant product=%s", lines[i].product_id);
+            return SHOP_ERR_INTERNAL;
+        }
+    }
+    const struct db_param order[] = {
+        DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(ctx->session.user_id), DB_PARAM_TEXT(ship->email),
+        DB_PARAM_TEXT(ship->name), DB_PARAM_TEXT(ship->address), DB_PARAM_TEXT(ship->city),
+        DB_PARAM_TEXT(ship->postal_code), DB_PARAM_TEXT(ship->country), DB_PARAM_INT(total),
+        DB_PARAM_TEXT(money_currency()),
+    };
+    if ((rc = db_exec(ctx->db, req->arena, SQL_INSERT_ORDER, order, 10, NULL)) != SHOP_OK)
+        return rc;
+    for (i = 0; i < count; i++) {
+        const struct db_param item[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(lines[i].product_id),
+                                        DB_PARAM_TEXT(lines[i].name), DB_PARAM_INT(lines[i].unit_cents),
+                                        DB_PARAM_INT(lines[i].quantity), DB_PARAM_INT(lines[i].line_cents)};
+        if ((rc = db_exec(ctx->db, req->arena, SQL_INSERT_ORDER_ITEM, item, 6, NULL)) != SHOP_OK)
+            return rc;
+    }
+    return SHOP_OK;
+}
+
+/* One attempt at the checkout transaction; see orders_checkout(). */
+static int orders_checkout_once(struct http_request *req, struct responder_context *ctx, const char *order_id,
+                                const struct shipping *ship, const char *key, const char *hash)
+{
+    struct order_line *lines = NULL;
+    int count = 0, rc;
+
+    if ((rc = db_begin(ctx->db)) != SHOP_OK)
+        return rc;
+    if (key != NULL) {
+        const struct db_param idem[] = {DB_PARAM_TEXT(ctx->session.user_id), DB_PARAM_TEXT(key),
+                                        DB_PARAM_TEXT(hash), DB_PARAM_TEXT(order_id)};
+        rc = db_exec(ctx->db, req->arena, SQL_INSERT_IDEMPOTENCY_KEY, idem, 4, NULL);
+        if (rc != SHOP_OK)
+            goto failed; /* SHOP_ERR_CONFLICT: a request with this key committed first */
+    }
+    rc = orders_take_lines(req, ctx, &lines, &count);
+    if (rc != SHOP_OK || req->status != 0)
+        goto failed;
+    rc = orders_write(req, ctx, order_id, ship, lines, count);
+    if (rc == SHOP_OK)
+        rc = db_commit(ctx->db);
+    if (rc == SHOP_OK)
+        return SHOP_OK;
+failed:
+    db_rollback(ctx->db);
+    return rc;
+}
+
+/* Pushes the order's message; clears its mark when Redis took it. */
+static void orders_enqueue(struct http_request *req, struct responder_context *ctx, const char *order_id,
+                           const char *email)
+{
+    struct queue_names names;
+    struct json_object *message = json_object_new_object();
+    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
+    const char *text;
+    size_t len;
+    int rc;
+
+    if (message == NULL || queue_names_load(&names) != SHOP_OK) {
+        json_object_put(message);
+        return;
+    }
+    json_object_object_add(message, "orderId", json_object_new_string(order_id));
+    json_object_object_add(message, "userEmail", json_object_new_string(email));
+    text = json_to_text(message, &len);
+    rc = queue_push(ctx->queue, names.queue, text, len);
+    json_object_put(message);
+    if (rc == SHOP_OK)
+        rc = db_exec(ctx->db, req->arena, SQL_CLEAR_ENQUEUE_MARK, id, 1, NULL);
+    if (rc != SHOP_OK)
+        log_event(LOG_LEVEL_WARN, req->request_id, "event=order_enqueue_deferred order=%s reason=%s", order_id,
+                  shop_err_code(rc));
+}
+
+static int orders_create(struct http_request *req, struct responder_context *ctx)
+{
+    const char *key = http_param(req, "HTTP_IDEMPOTENCY_KEY");
+    char order_id[ORDER_ID_MAX + 1], hash[crypto_hash_sha256_BYTES * 2 + 1];
+    unsigned char random[ORDER_ID_BYTES], digest[crypto_hash_sha256_BYTES];
+    struct json_object *body;
+    struct shipping ship;
+    size_t len;
+    int rc, attempt;
+
+    if ((rc = http_read_json(req, (size_t)responder_max_body(), &body)) != SHOP_OK)
+        return rc;
+    if (key != NULL && (strlen(key) > ORDERS_IDEMPOTENCY_KEY_MAX || !validate_text(key, ORDERS_IDEMPOTENCY_KEY_MAX)))
+        return http_reply_error(req, SHOP_ERR_INVALID, "invalid_idempotency_key",
+                                "Idempotency-Key must be 1 to 128 printable characters.", NULL);
+    /* The parsed body re-serialized: equal requests hash equal whatever their spacing. */
+    const char *canonical = json_to_text(body, &len);
+    crypto_hash_sha256(digest, (const unsigned char *)canonical, len);
+    sodium_bin2hex(hash, sizeof(hash), digest, sizeof(digest));
+    /* A key seen before answers first, whatever this body holds. */
+    if (key != NULL && (rc = orders_replay(req, ctx, key, hash)) != SHOP_ERR_NOT_FOUND)
+        return rc;
+    if ((rc = orders_read_shipping(req, body, &ship)) != SHOP_OK || req->status != 0)
+        return rc;
+
+    randombytes_buf(random, sizeof(random));
+    memcpy(order_id, "order-", 6);
+    sodium_bin2hex(order_id + 6, sizeof(order_id) - 6, random, sizeof(random));
+    for (attempt = 0; attempt < ORDERS_TRANSACTION_ATTEMPTS; attempt++) {
+        rc = orders_checkout_once(req, ctx, order_id, &ship, key, hash);
+        if (rc == SHOP_ERR_CONFLICT && key != NULL) /* a request with this key committed first */
+            return orders_replay(req, ctx, key, hash);
+        if (rc != SHOP_ERR_RETRY)
+            break;
+    }
+    if (rc != SHOP_OK || req->status != 0)
+        return rc;
+    log_event(LOG_LEVEL_INFO, req->request_id, "event=order_accepted order=%s", order_id);
+    orders_enqueue(req, ctx, order_id, ship.email);
+    return orders_reply_received(req, order_id);
+}
+
+static struct json_object *orders_items_json(struct http_request *req, struct responder_context *ctx,
+                                             const char *order_id, int *rc)
+{
+    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
+    struct db_result rows;
+    struct json_object *items;
+    int i;
+
+    if ((*rc = db_exec(ctx->db, req->arena, SQL_ORDER_ITEMS, id, 1, &rows)) != SHOP_OK)
+        return NULL;
+    if ((items = json_object_new_array()) == NULL) {
+        *rc = SHOP_ERR_NOMEM;
+        return NULL;
+    }
+    for (i = 0; i < rows.rows; i++) {
+        struct json_object *item = json_object_new_object();
+        json_object_object_add(item, "productId", json_object_new_string(db_result_text(&rows, i, 0)));
+        json_object_object_add(item, "name", json_object_new_string(db_result_text(&rows, i, 1)));
+        json_object_object_add(item, "unitPriceCents", json_object_new_int64(db_result_int(&rows, i, 2)));
+        json_object_object_add(item, "quantity", json_object_new_int64(db_result_int(&rows, i, 3)));
+        json_object_object_add(item, "lineTotalCents", json_object_new_int64(db_result_int(&rows, i, 4)));
+        json_object_array_add(items, item);
+    }
+    return items;
+}
+
+static int orders_get(struct http_request *req, struct responder_context *ctx)
+{
+    const char *order_id = req->route_params[0];
+    struct db_result order;
+    struct json_object *body, *items;
+    int rc;
+
+    if (strlen(order_id) > ORDER_ID_MAX)
+        return http_reply_error(req, SHOP_ERR_NOT_FOUND, "order_not_found", "No such order.", NULL);
+    const struct db_param key[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(ctx->session.user_id)};
+    if ((rc = db_exec(ctx->db, req->arena, SQL_GET_ORDER, key, 2, &order)) != SHOP_OK)
+        return rc;
+    /* Another shopper's order is as unknown as one that does not exist. */
+    if (order.rows == 0)
+        return http_reply_error(req, SHOP_ERR_NOT_FOUND, "order_not_found", "No such order.", NULL);
+    if ((body = http_own(req, json_object_new_object())) == NULL)
+        return SHOP_ERR_NOMEM;
+    if ((items = orders_items_json(req, ctx, order_id, &rc)) == NULL)
+        return rc;
+    json_object_object_add(body, "orderId", json_object_new_string(db_result_text(&order, 0, 0)));
+    json_object_object_add(body, "status", json_object_new_string(db_result_text(&order, 0, 1)));
+    json_object_object_add(body, "items", items);
+    json_object_object_add(body, "totalCents", json_object_new_int64(db_result_int(&order, 0, 2)));
+    json_object_object_add(body, "currency", json_object_new_string(db_result_text(&order, 0, 3)));
+    json_object_object_add(body, "createdAt", json_object_new_string(db_result_text(&order, 0, 4)));
+    json_object_object_add(body, "updatedAt", json_object_new_string(db_result_text(&order, 0, 5)));
+    http_add_header(req, "Cache-Control", "no-store");
+    return http_reply_json(req, 200, body);
+}
+
+static int orders_parse_page(struct http_request *req, long long *limit, const char **after)
+{
+    const char *text = http_query_get(req, "limit"), *cursor = http_query_get(req, "cursor");
+    char *end;
+
+    *limit = ORDERS_DEFAULT_PAGE;
+    if (text != NULL) {
+        *limit = strtoll(text, &end, 10);
+        if (*text < '0' || *text > '9' || *end != '\0' || *limit < 1 || *limit > ORDERS_MAX_PAGE)
+            return http_reply_error(req, SHOP_ERR_INVALID, "invalid_limit", "limit must be a whole number from 1 to 50.", NULL);
+    }
+    if (cursor != NULL && cursor_decode(cursor, req->arena, after, 2) != SHOP_OK)
+        return http_reply_error(req, SHOP_ERR_INVALID, "invalid_cursor", "cursor is not one this shop issued.", NULL);
+    return SHOP_OK;
+}
+
+static int orders_list(struct http_request *req, struct responder_context *ctx)
+{
+    const char *after[2] = {"", ""};
+    char next[TOKEN_MAX_TEXT];
+    struct json_object *body, *items;
+    struct db_result rows;
+    long long limit;
+    int rc, i, shown;
+
+    if ((rc = orders_parse_page(req, &limit, after)) != SHOP_OK || req->status != 0)
+        return rc;
+    const bool paged = http_query_get(req, "cursor") != NULL;
+    const struct db_param params[] = {DB_PARAM_TEXT(ctx->session.user_id), DB_PARAM_INT(paged),
+                                      DB_PARAM_TEXT(paged ? after[0] : "1970-01-01"),
+                                      DB_PARAM_TEXT(paged ? after[0] : "1970-01-01"), DB_PARAM_TEXT(after[1]),
+                                      DB_PARAM_INT(limit + 1)};
+    if ((rc = db_exec(ctx->db, req->arena, SQL_LIST_ORDERS, params, 6, &rows)) != SHOP_OK)
+        return rc;
+    body = http_own(req, json_object_new_object());
+    items = json_object_new_array();
+    if (body == NULL || items == NULL) {
+        json_object_put(items);
+        return SHOP_ERR_NOMEM;
+    }
+    json_object_object_add(body, "items", items);
+    shown = rows.rows > limit ? (int)limit : rows.rows;
+    for (i = 0; i < shown; i++) {
+        struct json_object *order = json_object_new_object();
+        json_object_object_add(order, "orderId", json_object_new_string(db_result_text(&rows, i, 0)));
+        json_object_object_add(order, "status", json_object_new_string(db_result_text(&rows, i, 1)));
+        json_object_object_add(order, "totalCents", json_object_new_int64(db_result_int(&rows, i, 2)));
+        json_object_object_add(order, "currency", json_object_new_string(db_result_text(&rows, i, 3)));
+        json_object_object_add(order, "createdAt", json_object_new_string(db_result_text(&rows, i, 4)));
+        json_object_object_add(order, "updatedAt", json_object_new_string(db_result_text(&rows, i, 5)));
+        json_object_object_add(order, "itemCount", json_object_new_int64(db_result_int(&rows, i, 6)));
+        json_object_array_add(items, order);
+    }
+    json_object_object_add(body, "nextCursor", NULL);
+    if (rows.rows > limit) {
+        const char *last[2] = {db_result_text(&rows, shown - 1, 7), db_result_text(&rows, shown - 1, 0)};
+        if (cursor_encode(last, 2, next, sizeof(next)) != SHOP_OK)
+            return SHOP_ERR_INTERNAL;
+        json_object_object_add(body, "nextCursor", json_object_new_string(next));
+    }
+    http_add_header(req, "Cache-Control", "no-store");
+    return http_reply_json(req, 200, body);
+}
+
+static int orders_cancel(struct http_request *req, struct responder_context *ctx)
+{
+    const char *order_id = req->route_params[0];
+    struct db_result changed, order;
+    int rc;
+
+    if (strlen(order_id) > ORDER_ID_MAX)
+        return http_reply_error(req, SHOP_ERR_NOT_FOUND, "order_not_found", "No such order.", NULL);
+    const struct db_param key[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(ctx->session.user_id)};
+    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
+    if ((rc = db_begin(ctx->db)) != SHOP_OK)
+        return rc;
+    /* One conditional update decides: only a PENDING order no worker took yet. */
+    if ((rc = db_exec(ctx->db, req->arena, SQL_CANCEL_ORDER, key, 2, &changed)) != SHOP_OK ||
+        (changed.affected_rows == 1 && (rc = db_exec(ctx->db, req->arena, SQL_RESTORE_STOCK, id, 1, NULL)) != SHOP_OK) ||
+        (rc = db_commit(ctx->db)) != SHOP_OK) {
+        db_rollback(ctx->db);
+        return rc;
+    }
+    if (changed.affected_rows == 1)
+        return orders_get(req, ctx);
+    if ((rc = db_exec(ctx->db, req->arena, SQL_GET_ORDER, key, 2, &order)) != SHOP_OK)
+        return rc;
+    if (order.rows == 0)
+        return http_reply_error(req, SHOP_ERR_NOT_FOUND, "order_not_found", "No such order.", NULL);
+    return http_reply_error(req, SHOP_ERR_CONFLICT, "not_cancellable",
+                            "Only an order that is still pending and not yet being processed can be cancelled.", NULL);
+}
+
+static const struct responder orders_responder = {
+    .name = "orders",
+    .routes = orders_routes,
+    .uses_queue = true,
+    .uses_session = true,
+};
+
+int main(int argc, char **argv)
+{
+    return responder_main(&orders_responder, argc, argv);
+}
