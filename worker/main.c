@@ -1,0 +1,257 @@
+/*
+ * main.c - shop-worker: drains the order queue.
+ *
+ * The loop: housekeeping when due (upkeep.c), then take one message into this
+ * worker's processing list (BLMOVE, waiting at most a second so a stop request
+ * is noticed quickly), handle it (process.c), and only then acknowledge it. A
+ * transient failure schedules a retry with exponential backoff; after
+ * worker_max_attempts the order is FAILED and its message goes to the
+ * dead-letter list. SIGTERM finishes the order in hand, then the worker exits.
+ */
+#include <curl/curl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/config.h"
+#include "lib/err.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "worker/deadletter.h"
+#include "worker/worker.h"
+
+#define WORKER_TAKE_TIMEOUT_SECONDS 1
+#define WORKER_MAX_BACKOFF_MS 60000LL
+
+volatile sig_atomic_t worker_stopping;
+
+static void worker_on_signal(int signal_number)
+{
+    (void)signal_number;
+    worker_stopping = 1;
+}
+
+static void worker_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: shop-worker [--config FILE] [dead-letters replay|discard]\n"
+            "\n"
+            "Processes fcgi-shop orders from the Redis queue: payment, confirmation\n"
+            "e-mail, status. Run as many as you like, on any host.\n"
+            "\n"
+            "  --config FILE           configuration file (default $SHOP_CONFIG or %s)\n"
+            "  dead-letters replay     set FAILED orders back to PENDING and queue them again\n"
+            "  dead-letters discard    cancel FAILED orders and return their stock\n"
+            "  --help                  this text\n",
+            CONFIG_DEFAULT_PATH);
+}
+
+static int worker_settings(struct worker *w)
+{
+    const char *from;
+    const char *open_bracket, *close_bracket;
+
+    if (config_get_int("worker_lease_seconds", 10, 2, 3600, &w->lease_seconds) != SHOP_OK ||
+        config_get_int("worker_max_attempts", 5, 1, 100, &w->max_attempts) != SHOP_OK ||
+        config_get_int("worker_retry_backoff_ms", 500, 10, 3600000, &w->retry_backoff_ms) != SHOP_OK ||
+        config_get_int("worker_sweep_interval_ms", 2000, 100, 3600000, &w->sweep_interval_ms) != SHOP_OK ||
+        config_get_int("payment_latency_ms", 0, 0, 600000, &w->payment.latency_ms) != SHOP_OK ||
+        config_get_int("payment_failure_percent", 0, 0, 100, &w->payment.failure_percent) != SHOP_OK ||
+        queue_names_load(&w->names) != SHOP_OK)
+        return SHOP_ERR_INVALID;
+    w->mail.spool = config_get_string("mail_spool", "/var/spool/fcgi-shop/mail");
+    w->mail.smtp_url = config_get_string("smtp_url", "");
+    from = config_get_string("mail_from", "fcgi-shop <shop@localhost>");
+    w->mail.from = from;
+    open_bracket = strchr(from, '<');
+    close_bracket = open_bracket != NULL ? strchr(open_bracket, '>') : NULL;
+    if (open_bracket != NULL && close_bracket != NULL)
+        snprintf(w->mail.envelope_from, sizeof(w->mail.envelope_from), "%.*s",
+                 (int)(close_bracket - open_bracket + 1), open_bracket);
+    else
+        snprintf(w->mail.envelope_from, sizeof(w->mail.envelope_from), "<%s>", from);
+    if (strchr(from, '\r') != NULL || strchr(from, '\n') != NULL) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=mail_from reason=\"one line\"");
+        return SHOP_ERR_INVALID;
+    }
+    return SHOP_OK;
+}
+
+static int worker_open(struct worker *w)
+{
+    char host[64] = "localhost";
+    unsigned char random[4];
+    char suffix[9];
+
+    gethostname(host, sizeof(host) - 1);
+    randombytes_buf(random, sizeof(random));
+    sodium_bin2hex(suffix, sizeof(suffix), random, sizeof(random));
+    snprintf(w->id, sizeof(w->id), "%s-%ld-%s", host, (long)getpid(), suffix);
+    snprintf(w->processing, sizeof(w->processing), "%s%s", w->names.processing_prefix, w->id);
+    snprintf(w->lease, sizeof(w->lease), "%s%s", w->names.lease_prefix, w->id);
+    arena_init(&w->arena, WORKER_ARENA_CHUNK);
+    w->db = db_open();
+    w->queue = queue_open();
+    return w->db != NULL && w->queue != NULL ? SHOP_OK : SHOP_ERR_NOMEM;
+}
+
+/* The message again, with "attempt" set: what goes to the retry set or dead list. */
+static const char *worker_annotate(struct worker *w, const char *message, long long attempt, const char *error,
+                                   size_t *len)
+{
+    struct json_object *parsed = NULL;
+    const char *text = NULL;
+
+    if (json_parse_object(message, strlen(message), &parsed) != SHOP_OK)
+        parsed = json_object_new_object();
+    if (parsed == NULL)
+        return NULL;
+    json_object_object_add(parsed, "attempt", json_object_new_int64(attempt));
+    if (error != NULL)
+        json_object_object_add(parsed, "error", json_object_new_string(error));
+    text = json_to_text(parsed, len);
+    text = text != NULL ? arena_strndup(&w->arena, text, *len) : NULL;
+    json_object_put(parsed);
+    return text;
+}
+
+static long long worker_attempt_of(const char *message)
+{
+    struct json_object *parsed = NULL;
+    long long attempt = 1;
+
+    if (json_parse_object(message, strlen(message), &parsed) == SHOP_OK &&
+        json_get_int(parsed, "attempt", 1, 1000, &attempt) != SHOP_OK)
+        attempt = 1;
+    json_object_put(parsed);
+    return attempt;
+}
+
+/* Puts a failed message where it belongs next; SHOP_OK means it may be acknowledged. */
+static int worker_reschedule(struct worker *w, const char *message, enum worker_outcome outcome, const char *error)
+{
+    long long attempt = worker_attempt_of(message), backoff = w->retry_backoff_ms;
+    const char *text;
+    size_t len;
+    int i;
+
+    if (outcome == WORKER_RETRY && attempt < w->max_attempts) {
+        for (i = 1; i < attempt && backoff < WORKER_MAX_BACKOFF_MS; i++)
+            backoff *= 2;
+        if (backoff > WORKER_MAX_BACKOFF_MS)
+            backoff = WORKER_MAX_BACKOFF_MS;
+        if ((text = worker_annotate(w, message, attempt + 1, NULL, &len)) == NULL)
+            return SHOP_ERR_NOMEM;
+        log_event(LOG_LEVEL_WARN, NULL, "event=order_retry attempt=%lld error=%s backoff_ms=%lld message=%s", attempt,
+                  error, backoff, message);
+        return queue_schedule(w->queue, w->names.retry, text, len, worker_now_ms() + backoff);
+    }
+    if ((text = worker_annotate(w, message, attempt, error, &len)) == NULL)
+        return SHOP_ERR_NOMEM;
+    if (outcome == WORKER_RETRY) {
+        struct json_object *parsed = NULL;
+        const char *order_id = NULL;
+        int rc = SHOP_OK;
+        if (json_parse_object(message, strlen(message), &parsed) == SHOP_OK &&
+            json_get_string(parsed, "orderId", 1, 40, &order_id) == SHOP_OK)
+            rc = worker_fail_order(w, order_id, error);
+        json_object_put(parsed);
+        if (rc != SHOP_OK)
+            return rc; /* could not mark it FAILED: keep the message, try again later */
+    }
+    log_event(LOG_LEVEL_ERROR, NULL, "event=order_dead_letter attempts=%lld error=%s message=%s", attempt, error, message);
+    return queue_push(w->queue, w->names.dead, text, len);
+}
+
+static void worker_pause(long long ms)
+{
+    struct timespec wait = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&wait, NULL); /* a stop signal cuts it short, which is what we want */
+}
+
+static void worker_loop(struct worker *w)
+{
+    char message[QUEUE_MAX_MESSAGE];
+    size_t len;
+    const char *error;
+    enum worker_outcome outcome;
+    int rc;
+
+    while (!worker_stopping) {
+        worker_upkeep(w);
+        rc = queue_take(w->queue, w->names.queue, w->processing, WORKER_TAKE_TIMEOUT_SECONDS, message,
+                        sizeof(message), &len);
+        if (rc == SHOP_ERR_NOT_FOUND)
+            continue;
+        if (rc == SHOP_ERR_TOO_LARGE) {
+            log_event(LOG_LEVEL_ERROR, NULL, "event=message_too_large max=%d", QUEUE_MAX_MESSAGE);
+            queue_move(w->queue, w->processing, w->names.dead, message, sizeof(message), &len);
+            continue;
+        }
+        if (rc != SHOP_OK) {
+            worker_pause(1000); /* Redis is away: the connection is re-made next turn */
+            continue;
+        }
+        outcome = worker_process(w, message, &error);
+        rc = outcome == WORKER_DONE ? SHOP_OK : worker_reschedule(w, message, outcome, error);
+        if (rc == SHOP_OK)
+            queue_remove(w->queue, w->processing, message, len);
+        else
+            worker_pause(1000); /* it stays in our processing list; recovered if we die */
+        arena_reset(&w->arena);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct worker w;
+    struct sigaction action;
+    const char *config_path = NULL, *dead_letter_action = NULL;
+    int i, status = 0;
+
+    memset(&w, 0, sizeof(w));
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            worker_usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (strcmp(argv[i], "dead-letters") == 0 && i + 1 < argc) {
+            dead_letter_action = argv[++i];
+        } else {
+            worker_usage(stderr);
+            return 2;
+        }
+    }
+    if (config_load(config_path) != SHOP_OK || log_init("worker") != SHOP_OK || worker_settings(&w) != SHOP_OK ||
+        sodium_init() < 0 || db_library_init() != SHOP_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
+        worker_open(&w) != SHOP_OK)
+        return 1;
+
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = worker_on_signal;
+    action.sa_flags = SA_RESTART; /* blocking reads resume; the loop checks the flag each second */
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (dead_letter_action != NULL) {
+        status = deadletter_run(&w, dead_letter_action) == SHOP_OK ? 0 : 1;
+    } else {
+        log_event(LOG_LEVEL_INFO, NULL, "event=started worker=%s queue=%s", w.id, w.names.queue);
+        worker_loop(&w);
+        /* Dropping the lease at once lets others recover anything left at once. */
+        queue_unlease(w.queue, w.lease);
+        log_event(LOG_LEVEL_INFO, NULL, "event=stopped worker=%s", w.id);
+    }
+    db_close(w.db);
+    queue_close(w.queue);
+    arena_free(&w.arena);
+    curl_global_cleanup();
+    db_library_end();
+    return status;
+}
