@@ -161,3 +161,74 @@ def assert_error(test, response, status, code=None):
     if code is not None:
         test.assertEqual(error["code"], code)
     return error
+
+
+def redis(*args):
+    """Runs a redis-cli command on the stack's Redis; returns its output lines."""
+    result = subprocess.run(["redis-cli", "-s", f"{VAR}/run/redis.sock", *args], check=True,
+                            capture_output=True, text=True)
+    return result.stdout.splitlines()
+
+
+def wait_until(condition, timeout=10.0, interval=0.05, message="condition"):
+    """Polls condition() until it returns something truthy; fails the test after timeout seconds."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+class Worker:
+    """An extra shop-worker process with its own settings (SHOP_* variables), logging to the stack's log folder."""
+
+    def __init__(self, name="extra", **settings):
+        build = os.environ.get("SHOP_BUILD", os.path.join(ROOT, "build"))
+        env = dict(os.environ, SHOP_CONFIG=os.path.join(VAR, "shop.conf"))
+        env.update({f"SHOP_{key.upper()}": str(value) for key, value in settings.items()})
+        self.log = open(os.path.join(VAR, "log", f"worker-{name}.log"), "ab")
+        self.process = subprocess.Popen([os.path.join(build, "worker", "shop-worker")], env=env,
+                                        stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
+
+    def stop(self, timeout=30):
+        self.process.terminate()
+        code = self.process.wait(timeout=timeout)
+        self.log.close()
+        return code
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.stop()
+
+
+SHIPPING = {"name": "Ana Lima", "email": "ana@example.com", "address": "Rua das Flores 12", "city": "Lisboa",
+            "postalCode": "1000-001", "country": "PT"}
+
+
+def checkout(client, headers=None, **shipping):
+    """POST /api/orders with valid shipping details (fields overridable); returns the Response."""
+    return client.post("/api/orders", {"shipping": dict(SHIPPING, **shipping)}, headers=headers)
+
+
+def order_status(client, order_id):
+    return client.get(f"/api/orders/{order_id}").json()["status"]
+
+
+def wait_for_status(client, order_id, statuses=("PROCESSED", "PAYMENT_FAILED", "FAILED"), timeout=15):
+    """Waits until the order reaches one of statuses; returns the order."""
+    def reached():
+        order = client.get(f"/api/orders/{order_id}").json()
+        return order if order.get("status") in statuses else None
+    return wait_until(reached, timeout=timeout, message=f"{order_id} to reach {statuses}")
