@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/catalog.h"
 #include "lib/cursor.h"
 #include "lib/err.h"
 #include "lib/http.h"
@@ -35,11 +36,8 @@ static const struct responder_route products_routes[] = {
     {NULL, NULL, NULL},
 };
 
-/* Column order shared by both queries and product_json(). */
-#define PRODUCT_COLUMNS "id, name, description, category, price_cents, currency, stock, image_url"
-
 static const char SQL_LIST_PRODUCTS[] =
-    "SELECT " PRODUCT_COLUMNS " FROM products"
+    "SELECT " CATALOG_PRODUCT_COLUMNS " FROM products"
     " WHERE active = 1"
     "   AND (? = '' OR category = ?)"
     "   AND (? = '' OR name LIKE ? ESCAPE '!' OR description LIKE ? ESCAPE '!')"
@@ -48,24 +46,7 @@ static const char SQL_LIST_PRODUCTS[] =
     " LIMIT ?";
 
 static const char SQL_GET_PRODUCT[] =
-    "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ? AND active = 1";
-
-static struct json_object *product_json(const struct db_result *rows, int row)
-{
-    struct json_object *product = json_object_new_object();
-
-    if (product == NULL)
-        return NULL;
-    json_object_object_add(product, "id", json_object_new_string(db_result_text(rows, row, 0)));
-    json_object_object_add(product, "name", json_object_new_string(db_result_text(rows, row, 1)));
-    json_object_object_add(product, "description", json_object_new_string(db_result_text(rows, row, 2)));
-    json_object_object_add(product, "category", json_object_new_string(db_result_text(rows, row, 3)));
-    json_object_object_add(product, "priceCents", json_object_new_int64(db_result_int(rows, row, 4)));
-    json_object_object_add(product, "currency", json_object_new_string(db_result_text(rows, row, 5)));
-    json_object_object_add(product, "stock", json_object_new_int64(db_result_int(rows, row, 6)));
-    json_object_object_add(product, "imageUrl", json_object_new_string(db_result_text(rows, row, 7)));
-    return product;
-}
+    "SELECT " CATALOG_PRODUCT_COLUMNS " FROM products WHERE id = ? AND active = 1";
 
 /* "%text%" with LIKE's wildcards and the escape character escaped by '!'. */
 static char *products_like_pattern(struct arena *arena, const char *text)
@@ -149,7 +130,7 @@ static int products_list(struct http_request *req, struct responder_context *ctx
     json_object_object_add(body, "items", items);
     shown = rows.rows > limit ? (int)limit : rows.rows;
     for (i = 0; i < shown; i++)
-        json_object_array_add(items, product_json(&rows, i));
+        json_object_array_add(items, catalog_product_json(&rows, i));
     if (rows.rows > limit) {
         const char *last[2] = {db_result_text(&rows, shown - 1, 1), db_result_text(&rows, shown - 1, 0)};
         if (cursor_encode(last, 2, next_cursor, sizeof(next_cursor)) != SHOP_OK)
@@ -177,7 +158,7 @@ static int products_get(struct http_request *req, struct responder_context *ctx)
         return rc;
     if (rows.rows == 0)
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
-    product = http_own(req, product_json(&rows, 0));
+    product = http_own(req, catalog_product_json(&rows, 0));
     if (product == NULL)
         return SHOP_ERR_NOMEM;
     http_add_header(req, "Cache-Control", "no-cache");
