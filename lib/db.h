@@ -23,7 +23,7 @@
 #include "arena.h"
 
 #define DB_MAX_STATEMENTS 64
-#define DB_MAX_PARAMS 24
+#define DB_MAX_PARAMS 128
 #define DB_MAX_ROWS 10000
 
 struct db;

@@ -1,0 +1,53 @@
+/*
+ * interest.h - recording what a shopper shows interest in.
+ *
+ * One call records an event (a view, an add to cart, a purchase, a search) in
+ * the interactions table and brings the aggregates up to date: the product's
+ * decayed popularity and the "viewed together" pairs with the shopper's other
+ * recent products (see sql/migrations/004_interest.sql). Shared by the events
+ * and cart responders and the order worker, which record events themselves.
+ *
+ * Limits: at most INTEREST_MAX_PER_MINUTE events per shopper (more is
+ * SHOP_ERR_RATE_LIMITED), and a repeat of the same event on the same product
+ * within INTEREST_REPEAT_SECONDS is stored but does not count again towards the
+ * aggregates, so one shopper cannot pump a product up the charts.
+ */
+#ifndef SHOP_INTEREST_H
+#define SHOP_INTEREST_H
+
+#include "arena.h"
+#include "db.h"
+
+#define INTEREST_MAX_PER_MINUTE 120
+#define INTEREST_REPEAT_SECONDS 600
+#define INTEREST_PAIR_PARTNERS 5        /* recent products an event is paired with */
+#define INTEREST_PAIR_WINDOW_SECONDS 86400
+#define INTEREST_DEFAULT_POPULAR_HALF_LIFE_HOURS 24
+
+enum interest_event {
+    INTEREST_VIEW,
+    INTEREST_ADD_TO_CART,
+    INTEREST_PURCHASE,
+    INTEREST_SEARCH,
+};
+
+/* "product-view" → INTEREST_VIEW, …; SHOP_ERR_INVALID for an unknown name. */
+int interest_event_parse(const char *name, enum interest_event *out);
+
+/* The wire name of event ("add-to-cart"). */
+const char *interest_event_name(enum interest_event event);
+
+/* How much the event says about interest: purchase > add to cart > view > search. */
+double interest_event_weight(enum interest_event event);
+
+/* The past tense for reasons: "viewed", "added to your cart", "bought", "searched for". */
+const char *interest_event_verb(enum interest_event event);
+
+/*
+ * Records event for user_id. product_id and category may be NULL (a search);
+ * category is the product's own when there is a product.
+ */
+int interest_record(struct db *db, struct arena *arena, const char *user_id, const char *product_id,
+                    const char *category, enum interest_event event);
+
+#endif
