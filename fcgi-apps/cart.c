@@ -15,6 +15,7 @@
 
 #include "lib/err.h"
 #include "lib/http.h"
+#include "lib/interest.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/money.h"
@@ -42,7 +43,7 @@ static const struct responder_route cart_routes[] = {
 
 static const char SQL_LOCK_CART[] =
     "INSERT INTO carts (user_id) VALUES (?) ON DUPLICATE KEY UPDATE updated_at = CURRENT_TIMESTAMP(3)";
-static const char SQL_PRODUCT_STATE[] = "SELECT active, stock FROM products WHERE id = ?";
+static const char SQL_PRODUCT_STATE[] = "SELECT active, stock, category FROM products WHERE id = ?";
 static const char SQL_LINE_QUANTITY[] = "SELECT quantity FROM cart_items WHERE user_id = ? AND product_id = ?";
 static const char SQL_LINE_COUNT[] = "SELECT COUNT(*) FROM cart_items WHERE user_id = ?";
 static const char SQL_SET_LINE[] =
@@ -224,6 +225,20 @@ static int cart_read_quantity(struct http_request *req, struct json_object *body
     return SHOP_OK;
 }
 
+/* Tells the recommendations that the shopper added product_id; the add itself stands either way. */
+static void cart_record_interest(struct http_request *req, struct responder_context *ctx, const char *product_id)
+{
+    const struct db_param id[] = {DB_PARAM_TEXT(product_id)};
+    struct db_result product;
+    int rc = db_exec(ctx->db, req->arena, SQL_PRODUCT_STATE, id, 1, &product);
+
+    if (rc == SHOP_OK && product.rows == 1)
+        rc = interest_record(ctx->db, req->arena, ctx->session.user_id, product_id, db_result_text(&product, 0, 2),
+                             INTEREST_ADD_TO_CART);
+    if (rc != SHOP_OK && rc != SHOP_ERR_RATE_LIMITED)
+        log_event(LOG_LEVEL_WARN, req->request_id, "event=interest_not_recorded reason=%s", shop_err_code(rc));
+}
+
 static int cart_get(struct http_request *req, struct responder_context *ctx)
 {
     return cart_reply(req, ctx);
@@ -243,7 +258,10 @@ static int cart_add(struct http_request *req, struct responder_context *ctx)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_product_id", "productId must be a product id string.", NULL);
     if (cart_read_quantity(req, body, 1, 1, &quantity) != SHOP_OK || req->status != 0)
         return SHOP_OK;
-    return cart_change(req, ctx, product_id, quantity, cart_rule_add);
+    if ((rc = cart_change(req, ctx, product_id, quantity, cart_rule_add)) != SHOP_OK || req->status != 200)
+        return rc;
+    cart_record_interest(req, ctx, product_id);
+    return SHOP_OK;
 }
 
 static int cart_set_item(struct http_request *req, struct responder_context *ctx)

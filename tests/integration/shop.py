@@ -232,3 +232,16 @@ def wait_for_status(client, order_id, statuses=("PROCESSED", "PAYMENT_FAILED", "
         order = client.get(f"/api/orders/{order_id}").json()
         return order if order.get("status") in statuses else None
     return wait_until(reached, timeout=timeout, message=f"{order_id} to reach {statuses}")
+
+
+def user_id(client):
+    """The shopper id inside the client's session cookie (what the server stores)."""
+    import base64
+    payload = client.cookies["sid"].split(".")[0]
+    return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).hex()
+
+
+def view(client, product_id, event_type="product-view"):
+    response = client.post("/api/events", {"productId": product_id, "eventType": event_type})
+    assert response.status == 202, response
+    return response
