@@ -15,6 +15,10 @@
  * ordered, and inactive or sold-out ones, are left out. Ties break on the
  * product id, so the same data always gives the same answer. A shopper with no
  * history gets what is popular now.
+ *
+ * The rankings order ties by id descending on purpose: secondary indexes end in
+ * the primary key, so "log_score DESC, id DESC" is a backward index scan that
+ * stops after LIMIT rows, while a mixed direction would sort every row.
  */
 #include <math.h>
 #include <stdio.h>
@@ -32,6 +36,7 @@
 #define RECOMMEND_MAX_LIMIT 50
 #define RECOMMEND_HISTORY 300
 #define RECOMMEND_TOP_CATEGORIES 3
+#define RECOMMEND_PER_CATEGORY 20     /* the LIMIT of the per-category queries */
 #define RECOMMEND_SEEDS 5
 #define RECOMMEND_MAX_CANDIDATES 512
 #define RECOMMEND_DEFAULT_HALF_LIFE_HOURS 72
@@ -55,13 +60,17 @@ static const char SQL_EXCLUDED[] =
     " UNION (SELECT i.product_id FROM orders o JOIN order_items i ON i.order_id = o.id"
     "  WHERE o.user_id = ? AND o.status IN ('PENDING', 'PROCESSED') ORDER BY o.created_at DESC LIMIT 500)";
 static const char SQL_POPULAR_IN_CATEGORY[] =
-    "SELECT product_id FROM product_popularity WHERE category = ? ORDER BY log_score DESC, product_id LIMIT 20";
+    "SELECT product_id FROM product_popularity WHERE category = ? ORDER BY log_score DESC, product_id DESC LIMIT 20";
 static const char SQL_IN_CATEGORY[] =
     "SELECT id FROM products WHERE active = 1 AND category = ? AND stock > 0 ORDER BY name, id LIMIT 20";
+/* The partners of up to RECOMMEND_SEEDS products in one round trip; unused slots get ''. */
+#define VIEWED_WITH_ONE(n) "(SELECT " #n " AS seed, other_id, log_score FROM product_pairs WHERE product_id = ?" \
+    " ORDER BY log_score DESC, other_id DESC LIMIT 10)"
 static const char SQL_VIEWED_WITH[] =
-    "SELECT other_id FROM product_pairs WHERE product_id = ? ORDER BY log_score DESC, other_id LIMIT 10";
+    VIEWED_WITH_ONE(0) " UNION ALL " VIEWED_WITH_ONE(1) " UNION ALL " VIEWED_WITH_ONE(2)
+    " UNION ALL " VIEWED_WITH_ONE(3) " UNION ALL " VIEWED_WITH_ONE(4);
 static const char SQL_POPULAR[] =
-    "SELECT product_id FROM product_popularity ORDER BY log_score DESC, product_id LIMIT 60";
+    "SELECT product_id FROM product_popularity ORDER BY log_score DESC, product_id DESC LIMIT 60";
 static const char SQL_FEATURED[] =
     "SELECT id FROM products WHERE active = 1 AND stock > 0 ORDER BY name, id LIMIT 100";
 #define Q10 "?,?,?,?,?,?,?,?,?,?"
@@ -196,6 +205,52 @@ static int recommend_from_query(struct recommend *r, const char *sql, const char
     return rc;
 }
 
+struct pair_row {
+    int seed;
+    double score;
+    const char *other;
+};
+
+static int recommend_by_pair(const void *a, const void *b)
+{
+    const struct pair_row *x = a, *y = b;
+
+    if (x->seed != y->seed)
+        return x->seed - y->seed;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return strcmp(y->other, x->other);
+}
+
+/* "Often viewed with": the partners of the shopper's most recent products. */
+static int recommend_viewed_with(struct recommend *r)
+{
+    struct db_param params[RECOMMEND_SEEDS];
+    struct pair_row rows[RECOMMEND_SEEDS * 10];
+    struct db_result result;
+    int rc, i, n, rank = 0;
+
+    for (i = 0; i < RECOMMEND_SEEDS; i++)
+        params[i] = DB_PARAM_TEXT(i < r->seed_count ? r->seeds[i] : "");
+    if ((rc = db_exec(r->ctx->db, r->req->arena, SQL_VIEWED_WITH, params, RECOMMEND_SEEDS, &result)) != SHOP_OK)
+        return rc;
+    n = result.rows < RECOMMEND_SEEDS * 10 ? result.rows : RECOMMEND_SEEDS * 10;
+    for (i = 0; i < n; i++) {
+        rows[i].seed = (int)db_result_int(&result, i, 0);
+        rows[i].other = db_result_text(&result, i, 1);
+        rows[i].score = strtod(db_result_text(&result, i, 2), NULL);
+    }
+    /* A UNION has no order of its own: put each seed's partners back in rank order. */
+    qsort(rows, (size_t)n, sizeof(rows[0]), recommend_by_pair);
+    for (i = 0; i < n; i++) {
+        rank = i > 0 && rows[i].seed == rows[i - 1].seed ? rank + 1 : 0;
+        if (rows[i].seed >= 0 && rows[i].seed < r->seed_count)
+            recommend_add(r, rows[i].other, SOURCE_VIEWED_WITH,
+                          RECOMMEND_WEIGHT_VIEWED_WITH * pow(0.7, rows[i].seed) / (1.0 + 0.2 * rank), r->seeds[rows[i].seed]);
+    }
+    return SHOP_OK;
+}
+
 static int recommend_gather(struct recommend *r)
 {
     double total = 0;
@@ -204,20 +259,18 @@ static int recommend_gather(struct recommend *r)
     qsort(r->categories, (size_t)r->category_count, sizeof(r->categories[0]), recommend_by_category);
     for (i = 0; i < r->category_count; i++)
         total += r->categories[i].score;
-    /* Per top category one ranked list: its popular products, then the rest of it. */
+    /* Per top category one ranked list: its popular products, then (when they are
+     * too few) the rest of it. */
     for (i = 0; i < r->category_count && i < RECOMMEND_TOP_CATEGORIES && rc == SHOP_OK; i++) {
         double share = RECOMMEND_WEIGHT_AFFINITY * r->categories[i].score / total;
         const char *category = r->categories[i].category;
         rank = 0;
-        if ((rc = recommend_from_query(r, SQL_POPULAR_IN_CATEGORY, category, SOURCE_AFFINITY, share, 0.05, category,
-                                       &rank)) == SHOP_OK)
+        rc = recommend_from_query(r, SQL_POPULAR_IN_CATEGORY, category, SOURCE_AFFINITY, share, 0.05, category, &rank);
+        if (rc == SHOP_OK && rank < RECOMMEND_PER_CATEGORY)
             rc = recommend_from_query(r, SQL_IN_CATEGORY, category, SOURCE_AFFINITY, share, 0.05, category, &rank);
     }
-    for (i = 0; i < r->seed_count && rc == SHOP_OK; i++) {
-        rank = 0;
-        rc = recommend_from_query(r, SQL_VIEWED_WITH, r->seeds[i], SOURCE_VIEWED_WITH,
-                                  RECOMMEND_WEIGHT_VIEWED_WITH * pow(0.7, i), 0.2, r->seeds[i], &rank);
-    }
+    if (rc == SHOP_OK && r->seed_count > 0)
+        rc = recommend_viewed_with(r);
     rank = 0;
     if (rc == SHOP_OK)
         rc = recommend_from_query(r, SQL_POPULAR, NULL, SOURCE_POPULAR, RECOMMEND_WEIGHT_POPULAR, 0.05, NULL, &rank);

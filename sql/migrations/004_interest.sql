@@ -24,7 +24,7 @@ CREATE TABLE product_popularity (
     category   VARCHAR(64) NOT NULL,
     log_score  DOUBLE NOT NULL,
     PRIMARY KEY (product_id),
-    KEY product_popularity_rank (log_score),
+    KEY product_popularity_rank (log_score, product_id),
     KEY product_popularity_category_rank (category, log_score)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

@@ -20,6 +20,11 @@ def b64(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def sign(key, session_id):
+    """The MAC lib/token.c puts in a session cookie."""
+    return hmac.new(key, b"session\0" + session_id, hashlib.sha256).digest()[:16]
+
+
 def main():
     var, count, cookie_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     product = sys.argv[4] if len(sys.argv) > 4 else None
@@ -30,8 +35,7 @@ def main():
     with open(cookie_file, "w") as cookies:
         for _ in range(count):
             session_id = os.urandom(16)
-            mac = hmac.new(key, b"session\0" + session_id, hashlib.sha256).digest()[:16]
-            cookies.write(f"sid={b64(session_id)}.{b64(mac)}\n")
+            cookies.write(f"sid={b64(session_id)}.{b64(sign(key, session_id))}\n")
             users.append(session_id.hex())
     if product is None:
         return

@@ -19,7 +19,7 @@ class RecommendationsTest(unittest.TestCase):
         items = recommend(Client())
         expected = [row[0] for row in sql(
             "SELECT pp.product_id FROM product_popularity pp JOIN products p ON p.id = pp.product_id"
-            " WHERE p.active = 1 AND p.stock > 0 ORDER BY pp.log_score DESC, pp.product_id LIMIT 8")]
+            " WHERE p.active = 1 AND p.stock > 0 ORDER BY pp.log_score DESC, pp.product_id DESC LIMIT 8")]
         self.assertEqual(len(items), 8)
         popular = [item for item in items if item["reason"] == "Popular now"]
         self.assertEqual([item["id"] for item in popular], expected[:len(popular)])
