@@ -1,5 +1,6 @@
 /*
- * products.c - the catalog API: GET /api/products and GET /api/products/{id}.
+ * products.c - the catalog API: GET /api/products, GET /api/products/{id} and
+ * GET /api/categories.
  *
  * Listing uses keyset pagination over the stable order (name, id), served by the
  * indexes products_listing and products_category_listing: each page is one
@@ -29,10 +30,12 @@
 
 static int products_list(struct http_request *req, struct responder_context *ctx);
 static int products_get(struct http_request *req, struct responder_context *ctx);
+static int products_categories(struct http_request *req, struct responder_context *ctx);
 
 static const struct responder_route products_routes[] = {
     {"GET", "/api/products", products_list},
     {"GET", "/api/products/{id}", products_get},
+    {"GET", "/api/categories", products_categories},
     {NULL, NULL, NULL},
 };
 
@@ -44,6 +47,12 @@ static const char SQL_LIST_PRODUCTS[] =
     "   AND (? = 0 OR name > ? OR (name = ? AND id > ?))"
     " ORDER BY name, id"
     " LIMIT ?";
+
+/* GROUP BY on the index prefix (active, category) lets MariaDB jump from one
+ * category to the next (a loose index scan): the cost follows the number of
+ * categories, not of products. */
+static const char SQL_CATEGORIES[] =
+    "SELECT category, COUNT(*) FROM products WHERE active = 1 GROUP BY category ORDER BY category LIMIT 200";
 
 static const char SQL_GET_PRODUCT[] =
     "SELECT " CATALOG_PRODUCT_COLUMNS " FROM products WHERE id = ? AND active = 1";
@@ -163,6 +172,31 @@ static int products_get(struct http_request *req, struct responder_context *ctx)
         return SHOP_ERR_NOMEM;
     http_add_header(req, "Cache-Control", "no-cache");
     return http_reply_json_etag(req, product);
+}
+
+static int products_categories(struct http_request *req, struct responder_context *ctx)
+{
+    struct json_object *body, *items;
+    struct db_result rows;
+    int rc = db_exec(ctx->db, req->arena, SQL_CATEGORIES, NULL, 0, &rows), i;
+
+    if (rc != SHOP_OK)
+        return rc;
+    body = http_own(req, json_object_new_object());
+    items = json_object_new_array();
+    if (body == NULL || items == NULL) {
+        json_object_put(items);
+        return SHOP_ERR_NOMEM;
+    }
+    json_object_object_add(body, "items", items);
+    for (i = 0; i < rows.rows; i++) {
+        struct json_object *category = json_object_new_object();
+        json_object_object_add(category, "name", json_object_new_string(db_result_text(&rows, i, 0)));
+        json_object_object_add(category, "productCount", json_object_new_int64(db_result_int(&rows, i, 1)));
+        json_object_array_add(items, category);
+    }
+    http_add_header(req, "Cache-Control", "no-cache");
+    return http_reply_json_etag(req, body);
 }
 
 static const struct responder products_responder = {

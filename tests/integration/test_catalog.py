@@ -139,6 +139,14 @@ class CatalogTest(unittest.TestCase):
         etag = get("/api/products?category=Books").header("etag")
         self.assertEqual(get("/api/products?category=Books", headers={"If-None-Match": etag}).status, 304)
 
+    def test_categories_list_every_active_category_with_counts(self):
+        response = get("/api/categories")
+        self.assertEqual(response.status, 200)
+        expected = [[name, int(count)] for name, count in sql(
+            "SELECT category, COUNT(*) FROM products WHERE active = 1 GROUP BY category ORDER BY category")]
+        self.assertEqual([[c["name"], c["productCount"]] for c in response.json()["items"]], expected)
+        self.assertEqual(get("/api/categories", headers={"If-None-Match": response.header("etag")}).status, 304)
+
     def test_storefront_and_images_are_served(self):
         page = get("/")
         self.assertEqual(page.status, 200)
