@@ -1,0 +1,50 @@
+// dom.js - building the page safely: elements from data, never HTML from strings.
+
+// h('p', { class: 'price' }, 'text', child…): attributes starting with "on" become listeners.
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else if (value === true) element.setAttribute(name, '');
+    else element.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+// After the first page, a new view takes the focus (see show()); the first page
+// leaves it where the browser puts it, at the top, so Tab reaches the skip link.
+let moveFocus = false;
+export function focusViewsFromNowOn() {
+  moveFocus = true;
+}
+
+// Replaces the main area with a view; after in-app navigation, puts focus on its
+// heading, so screen readers announce the new page and keyboard users start there.
+export function show(...nodes) {
+  const main = document.getElementById('main');
+  main.replaceChildren(...nodes);
+  const heading = main.querySelector('h1');
+  if (heading) heading.setAttribute('tabindex', '-1');
+  if (heading && moveFocus) heading.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}
+
+export function loading(text = 'Loading…') {
+  return h('p', { class: 'loading', role: 'status' }, text);
+}
+
+// A friendly failure inside a view, with a way to try again.
+export function failure(error, retry) {
+  return h('div', { class: 'failure', role: 'alert' },
+    h('p', {}, `Sorry: ${error.message}`),
+    retry ? h('button', { type: 'button', onclick: retry }, 'Try again') : null);
+}
+
+export function plural(count, one, many) {
+  return `${count} ${count === 1 ? one : many}`;
+}

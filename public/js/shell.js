@@ -1,0 +1,38 @@
+// shell.js - what every view shares: the cart badge, the notice bar, leaving a view.
+import { api } from './api.js';
+import { plural } from './dom.js';
+
+let leaveView = null;
+
+// Registers what to stop (timers) when the shopper leaves the current view.
+export function onLeave(callback) {
+  leaveView = callback;
+}
+
+export function leave() {
+  if (leaveView) leaveView();
+  leaveView = null;
+}
+
+export function setCartBadge(cart) {
+  const badge = document.getElementById('cart-badge');
+  badge.textContent = plural(cart.itemCount, 'item', 'items');
+  badge.dataset.count = String(cart.itemCount);
+}
+
+export async function refreshCartBadge() {
+  try {
+    setCartBadge(await api('/api/cart'));
+  } catch {
+    // The badge keeps its last value; the view in front reports problems.
+  }
+}
+
+export function notify(text) {
+  document.getElementById('notice-text').textContent = text;
+  document.getElementById('notice').hidden = false;
+}
+
+export function clearNotice() {
+  document.getElementById('notice').hidden = true;
+}

@@ -1,0 +1,39 @@
+// browser.mjs - what the browser tests share: Debian's Chromium through
+// playwright-core, the stack under test, and screenshots.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const URL = process.env.SHOP_URL || 'http://127.0.0.1:8080';
+const ROOT = process.env.SHOP_ROOT || path.resolve(path.dirname(new globalThis.URL(import.meta.url).pathname), '../..');
+const OUTPUT = process.env.E2E_OUTPUT || path.join(ROOT, 'tests', 'e2e', 'output');
+
+
+// The flags this machine's Chromium needs: no sandbox as root, no network of its own.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export async function launch() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+// A fresh shopper: its own context, so its own cookies and session.
+export async function shopper(browser, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, baseURL: URL });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  return page;
+}
+
+// Writes <name>.png to the test output folder (tests/e2e/output, or E2E_OUTPUT).
+export async function screenshot(page, name, { fullPage = false } = {}) {
+  mkdirSync(OUTPUT, { recursive: true });
+  await page.screenshot({ path: path.join(OUTPUT, `${name}.png`), fullPage });
+}
+
+// Stops or starts one service of the stack under test (scripts/stack).
+export function service(action, name) {
+  execFileSync(path.join(ROOT, 'scripts', 'stack'), [`${action}-service`, name], { stdio: 'ignore' });
+}

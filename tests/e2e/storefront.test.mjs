@@ -1,0 +1,177 @@
+// storefront.test.mjs - a shopper's journey through the storefront in a real browser.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launch, screenshot, service, shopper } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+const SHIPPING = { name: 'Ana Lima', email: 'ana@example.com', address: 'Rua das Flores 12', city: 'Lisboa',
+  postalCode: '1000-001', country: 'PT' };
+
+async function fillShipping(page, shipping) {
+  for (const [field, value] of Object.entries(shipping)) await page.fill(`#ship-${field}`, value);
+}
+
+async function addViaApi(page, productId, quantity = 1) {
+  const status = await page.evaluate(async ([id, qty]) => (await fetch('/api/cart', { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ productId: id, quantity: qty }) })).status,
+  [productId, quantity]);
+  assert.equal(status, 200);
+}
+
+test('the whole journey: browse, search, product, cart, checkout, status, history, recommendations', async () => {
+  const page = await shopper(browser);
+  await page.goto('/');
+  await page.locator('.grid .card').first().waitFor();
+  await page.getByRole('heading', { name: 'Recommended for you' }).waitFor();
+  await screenshot(page, 'home');
+
+  await page.fill('#search-input', 'headphones');
+  await page.press('#search-input', 'Enter');
+  await page.getByRole('heading', { name: 'Results for “headphones”' }).waitFor();
+  await page.getByRole('link', { name: 'Aurora Wireless Headphones' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Aurora Wireless Headphones' }).waitFor();
+  assert.match(page.url(), /#\/product\/prod-001$/);
+  await screenshot(page, 'product');
+
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await page.getByText('Added to your cart.').waitFor();
+  assert.equal(await page.textContent('#cart-badge'), '1 item');
+
+  // More interest in the same category, through the category bar.
+  await page.goto('/#/category/Electronics');
+  await page.getByRole('link', { name: 'Pulse Smartwatch' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Pulse Smartwatch' }).waitFor();
+
+  await page.getByRole('link', { name: /^Cart/ }).click();
+  await page.getByRole('heading', { name: 'Your cart' }).waitFor();
+  const quantity = page.getByLabel('Quantity of Aurora Wireless Headphones');
+  await quantity.fill('2');
+  await quantity.dispatchEvent('change');
+  await page.waitForFunction(() => document.querySelector('#cart-badge').textContent === '2 items');
+  assert.equal(await page.textContent('#cart-total'), '$259.98');
+  await screenshot(page, 'cart');
+
+  await page.getByRole('link', { name: 'Proceed to checkout' }).click();
+  await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+  await fillShipping(page, SHIPPING);
+  await screenshot(page, 'checkout');
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await page.getByRole('heading', { name: 'Thank you for your order' }).waitFor();
+  const orderId = (await page.textContent('#order-id', { timeout: 10000 })).trim();
+  assert.match(orderId, /^order-[0-9a-f]{32}$/);
+  await page.locator('#order-status[data-status="PROCESSED"]').waitFor({ timeout: 15000 });
+  await screenshot(page, 'thank-you');
+  await page.waitForFunction(() => document.querySelector('#cart-badge').textContent === '0 items');
+
+  await page.getByRole('link', { name: 'Your orders' }).click();
+  const row = page.locator(`[data-order="${orderId}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /PROCESSED/);
+
+  await page.goto('/');
+  const reasons = page.locator('.recommended .reason');
+  await reasons.first().waitFor();
+  const first = await reasons.first().textContent();
+  assert.match(first, /^Because you (viewed|bought|added to your cart) Electronics$/);
+  const names = await page.locator('.recommended h3').allTextContents();
+  assert.ok(!names.includes('Aurora Wireless Headphones'), 'what was bought is not recommended again');
+  assert.deepEqual(page.errors, []);
+});
+
+test('a checkout validation error shows next to its field and nothing is ordered', async () => {
+  const page = await shopper(browser);
+  await page.goto('/#/checkout');
+  await addViaApi(page, 'prod-010');
+  await page.reload();
+  await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+  await fillShipping(page, { ...SHIPPING, email: 'not-an-email', postalCode: '<x>' });
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await page.getByText('Enter a valid e-mail address.').waitFor();
+  assert.equal(await page.getAttribute('#ship-email', 'aria-invalid'), 'true');
+  assert.match(await page.textContent('#ship-postalCode-error'), /postal code/);
+  assert.equal(await page.getAttribute('#ship-name', 'aria-invalid'), 'false');
+  assert.match(page.url(), /#\/checkout$/);
+  await screenshot(page, 'checkout-errors');
+
+  await page.fill('#ship-email', SHIPPING.email);
+  await page.fill('#ship-postalCode', SHIPPING.postalCode);
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await page.getByRole('heading', { name: 'Thank you for your order' }).waitFor();
+});
+
+test('with the API down the page says so, and works again when it is back', async () => {
+  const page = await shopper(browser);
+  await page.goto('/');
+  await page.locator('.grid .card').first().waitFor();
+  service('stop', 'products');
+  try {
+    await page.goto('/#/category/Books');
+    await page.getByText(/^Sorry: The shop is unavailable/).waitFor();
+    await screenshot(page, 'api-down');
+    await page.getByRole('link', { name: /^Cart/ }).click();
+    await page.getByRole('heading', { name: 'Your cart' }).waitFor(); // the rest of the shop still works
+  } finally {
+    service('start', 'products');
+  }
+  await page.goto('/#/category/Books');
+  await page.getByText(/^Sorry: The shop is unavailable/).waitFor({ state: 'detached' }).catch(() => {});
+  await page.getByRole('button', { name: 'Try again' }).click().catch(() => {});
+  await page.locator('.grid .card').first().waitFor();
+  assert.ok((await page.locator('.grid .card').count()) > 0);
+  assert.deepEqual(page.errors, []);
+});
+
+test('on a 360 px phone the shop fits the screen and still sells', async () => {
+  const page = await shopper(browser, { width: 360, height: 740 });
+  await page.goto('/');
+  await page.locator('.grid .card').first().waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  await screenshot(page, 'phone-home');
+  await page.goto('/#/product/prod-020');
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await page.getByText('Added to your cart.').waitFor();
+  await page.goto('/#/cart');
+  await page.getByRole('heading', { name: 'Your cart' }).waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+  await screenshot(page, 'phone-cart', { fullPage: true });
+});
+
+test('keyboard only: search, open a product, add it', async () => {
+  const page = await shopper(browser);
+  await page.goto('/');
+  await page.locator('.grid .card').first().waitFor();
+  await page.keyboard.press('Tab'); // skip link
+  await page.keyboard.press('Tab'); // brand
+  await page.keyboard.press('Tab'); // search box
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'search-input');
+  await page.keyboard.type('smartwatch');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Results for “smartwatch”' }).waitFor();
+  await page.getByRole('link', { name: 'Pulse Smartwatch' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Pulse Smartwatch' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1', 'focus moves to the new page');
+  await page.getByRole('button', { name: 'Add to cart' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByText('Added to your cart.').waitFor();
+});
+
+test('every image has alt text and every form field a label', async () => {
+  const page = await shopper(browser);
+  await page.goto('/#/checkout');
+  await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+  for (const route of ['/', '/#/product/prod-001', '/#/checkout']) {
+    await page.goto(route);
+    await page.waitForLoadState('networkidle');
+    const problems = await page.evaluate(() => [
+      ...[...document.querySelectorAll('img:not([alt])')].map((img) => `image without alt: ${img.src}`),
+      ...[...document.querySelectorAll('input')].filter((input) => !input.labels || input.labels.length === 0)
+        .map((input) => `input without label: ${input.id || input.name}`),
+    ]);
+    assert.deepEqual(problems, [], route);
+  }
+});
