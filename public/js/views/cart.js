@@ -81,14 +81,21 @@ function showFieldErrors(form, fields = {}) {
   if (first) form.querySelector(`[name="${first[0]}"]`).focus();
 }
 
+// 128 random bits as hex. (crypto.randomUUID exists only on HTTPS or localhost;
+// getRandomValues works on any page.)
+function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export async function renderCheckout() {
   const summary = h('p', { class: 'muted' }, loading());
   const message = h('p', { class: 'form-message', role: 'status' });
   const submit = h('button', { type: 'submit' }, 'Place order');
   const form = h('form', { class: 'checkout', novalidate: true }, FIELDS.map(field), submit, message);
   // One key per order attempt: a retry after a lost answer cannot order twice.
-  let idempotencyKey = crypto.randomUUID();
-  form.addEventListener('input', () => { idempotencyKey = crypto.randomUUID(); });
+  let idempotencyKey = newIdempotencyKey();
+  form.addEventListener('input', () => { idempotencyKey = newIdempotencyKey(); });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const shipping = Object.fromEntries(FIELDS.map(([name]) => [name, form.elements[name].value.trim()]));
