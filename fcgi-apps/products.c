@@ -11,9 +11,17 @@
  *
  * Answers carry an ETag from their bytes, so a client that revalidates a page it
  * has gets a bodiless 304.
+ *
+ * They also tell nginx's catalog cache how long to keep them: until the end of
+ * the current second (X-Accel-Expires: @<this second>). nginx counts cache time
+ * in whole seconds, so "1s" would mean up to 2 s of staleness; this way a change
+ * to a product is visible within 1 s, and a burst of identical requests still
+ * costs the responder one per second.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/catalog.h"
 #include "lib/cursor.h"
@@ -56,6 +64,16 @@ static const char SQL_CATEGORIES[] =
 
 static const char SQL_GET_PRODUCT[] =
     "SELECT " CATALOG_PRODUCT_COLUMNS " FROM products WHERE id = ? AND active = 1";
+
+/* Marks a catalog answer cacheable by nginx until the current second ends. */
+static void products_cache_this_second(struct http_request *req)
+{
+    char until[32];
+
+    snprintf(until, sizeof(until), "@%lld", (long long)time(NULL));
+    http_add_header(req, "X-Accel-Expires", until);
+    http_add_header(req, "Cache-Control", "no-cache");
+}
 
 /* "%text%" with LIKE's wildcards and the escape character escaped by '!'. */
 static char *products_like_pattern(struct arena *arena, const char *text)
@@ -148,7 +166,7 @@ static int products_list(struct http_request *req, struct responder_context *ctx
     } else {
         json_object_object_add(body, "nextCursor", NULL);
     }
-    http_add_header(req, "Cache-Control", "no-cache");
+    products_cache_this_second(req);
     return http_reply_json_etag(req, body);
 }
 
@@ -170,7 +188,7 @@ static int products_get(struct http_request *req, struct responder_context *ctx)
     product = http_own(req, catalog_product_json(&rows, 0));
     if (product == NULL)
         return SHOP_ERR_NOMEM;
-    http_add_header(req, "Cache-Control", "no-cache");
+    products_cache_this_second(req);
     return http_reply_json_etag(req, product);
 }
 
@@ -195,7 +213,7 @@ static int products_categories(struct http_request *req, struct responder_contex
         json_object_object_add(category, "productCount", json_object_new_int64(db_result_int(&rows, i, 1)));
         json_object_array_add(items, category);
     }
-    http_add_header(req, "Cache-Control", "no-cache");
+    products_cache_this_second(req);
     return http_reply_json_etag(req, body);
 }
 

@@ -110,6 +110,21 @@ def raw(data):
     return Response(int(lines[0].split()[1]), headers, body)
 
 
+CATALOG_CACHE_SECONDS = 1  # nginx keeps catalog answers this long (nginx/fcgi-shop.conf)
+
+
+def catalog_settles():
+    """Waits until every cached catalog answer is older than the cache keeps it."""
+    import time
+    time.sleep(CATALOG_CACHE_SECONDS + 0.1)
+
+
+def fresh(path):
+    """path with a query nobody asked before: never answered from nginx's cache."""
+    import uuid
+    return path + ("&" if "?" in path else "?") + "nocache=" + uuid.uuid4().hex
+
+
 def get(path, **kwargs):
     """A request from a fresh browser with no cookies."""
     return Client().get(path, **kwargs)

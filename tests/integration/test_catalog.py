@@ -2,7 +2,7 @@
 import unittest
 import urllib.parse
 
-from shop import assert_error, get, sql
+from shop import assert_error, catalog_settles, get, sql
 
 FIELDS = {"id", "name", "description", "category", "priceCents", "currency", "stock", "imageUrl"}
 
@@ -96,12 +96,14 @@ class CatalogTest(unittest.TestCase):
         assert_error(self, get("/api/products/prod-999999"), 404, "product_not_found")
         assert_error(self, get("/api/products/" + "x" * 40), 404, "product_not_found")
         sql("UPDATE products SET active = 0 WHERE id = 'prod-002'")
+        catalog_settles()
         try:
             assert_error(self, get("/api/products/prod-002"), 404, "product_not_found")
             ids = [item["id"] for item in all_pages(limit=100)[0]]
             self.assertNotIn("prod-002", ids)
         finally:
             sql("UPDATE products SET active = 1 WHERE id = 'prod-002'")
+            catalog_settles()
 
     def test_invalid_limit_is_400(self):
         for limit in ["0", "101", "-1", "abc", "1.5", "", "%2B5"]:
@@ -127,6 +129,7 @@ class CatalogTest(unittest.TestCase):
         self.assertEqual(gzip_weak.status, 304)
         price = int(sql("SELECT price_cents FROM products WHERE id = 'prod-003'")[0][0])
         sql(f"UPDATE products SET price_cents = {price + 1} WHERE id = 'prod-003'")
+        catalog_settles()
         try:
             changed = get("/api/products/prod-003", headers={"If-None-Match": etag})
             self.assertEqual(changed.status, 200)
@@ -134,6 +137,19 @@ class CatalogTest(unittest.TestCase):
             self.assertNotEqual(changed.header("etag"), etag)
         finally:
             sql(f"UPDATE products SET price_cents = {price} WHERE id = 'prod-003'")
+            catalog_settles()
+
+    def test_a_product_change_is_visible_within_a_second(self):
+        before = get("/api/products/prod-004").json()["priceCents"]
+        sql(f"UPDATE products SET price_cents = {before + 7} WHERE id = 'prod-004'")
+        try:
+            catalog_settles()  # the cache bound: 1 s
+            self.assertEqual(get("/api/products/prod-004").json()["priceCents"], before + 7)
+            listed = [p for p in get("/api/products?q=" + "Vertex").json()["items"] if p["id"] == "prod-004"]
+            self.assertEqual(listed[0]["priceCents"], before + 7)
+        finally:
+            sql(f"UPDATE products SET price_cents = {before} WHERE id = 'prod-004'")
+            catalog_settles()
 
     def test_list_etag_revalidates_too(self):
         etag = get("/api/products?category=Books").header("etag")

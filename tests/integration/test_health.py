@@ -1,7 +1,7 @@
 """Health reports each backing service, and the API recovers when one comes back."""
 import unittest
 
-from shop import assert_error, get, service
+from shop import assert_error, fresh, get, service
 
 
 class HealthTest(unittest.TestCase):
@@ -27,7 +27,7 @@ class HealthTest(unittest.TestCase):
             response = get("/api/health")
             self.assertEqual(response.status, 503)
             self.assertEqual(response.json()["db"], "down")
-            assert_error(self, get("/api/products/prod-001"), 503, "service_unavailable")
+            assert_error(self, get(fresh("/api/products/prod-001")), 503, "service_unavailable")
         finally:
             service("start", "mariadb")
         # The same responder processes reconnect on their own.
@@ -37,7 +37,7 @@ class HealthTest(unittest.TestCase):
     def test_stopped_responder_is_503_json_from_nginx(self):
         service("stop", "products")
         try:
-            assert_error(self, get("/api/products"), 503, "service_unavailable")
+            assert_error(self, get(fresh("/api/products")), 503, "service_unavailable")
         finally:
             service("start", "products")
         self.assertEqual(get("/api/products").status, 200)
