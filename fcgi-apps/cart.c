@@ -106,6 +106,15 @@ typedef long long (*cart_quantity_rule)(long long current, long long requested);
 static long long cart_rule_add(long long current, long long requested) { return current + requested; }
 static long long cart_rule_set(long long current, long long requested) { (void)current; return requested; }
 
+/* A kind of change: its quantity rule, and whether it tells the recommendations. */
+struct cart_change_kind {
+    cart_quantity_rule rule;
+    bool records_interest;
+};
+
+static const struct cart_change_kind cart_add_kind = {cart_rule_add, true};
+static const struct cart_change_kind cart_set_kind = {cart_rule_set, false};
+
 /* Rolls back, then answers with an error; the transaction's outcome is the reply. */
 static int cart_refuse(struct http_request *req, struct responder_context *ctx, int err, const char *code,
                        const char *message, struct json_object *details)
@@ -136,7 +145,7 @@ static int cart_refuse_stock(struct http_request *req, struct responder_context 
  * with the transaction rolled back (SHOP_ERR_RETRY: try again).
  */
 static int cart_change_once(struct http_request *req, struct responder_context *ctx, const char *product_id,
-                            long long requested, cart_quantity_rule rule)
+                            long long requested, const struct cart_change_kind *kind)
 {
     const char *user = ctx->session.user_id;
     const struct db_param cart_key[] = {DB_PARAM_TEXT(user)};
@@ -155,7 +164,7 @@ static int cart_change_once(struct http_request *req, struct responder_context *
     if (product.rows == 0)
         return cart_refuse(req, ctx, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
     current = line.rows > 0 ? db_result_int(&line, 0, 0) : 0;
-    quantity = rule(current, requested);
+    quantity = kind->rule(current, requested);
     stock = db_result_int(&product, 0, 1);
     if (quantity == 0) {
         rc = db_exec(ctx->db, req->arena, SQL_DELETE_LINE, line_key, 2, NULL);
@@ -177,6 +186,14 @@ static int cart_change_once(struct http_request *req, struct responder_context *
         }
         const struct db_param set[] = {DB_PARAM_TEXT(user), DB_PARAM_TEXT(product_id), DB_PARAM_INT(quantity)};
         rc = db_exec(ctx->db, req->arena, SQL_SET_LINE, set, 3, NULL);
+        /* In the same transaction: one durable commit for the add and its interest.
+         * A shopper over the event rate limit still gets the item, just not counted. */
+        if (rc == SHOP_OK && kind->records_interest) {
+            rc = interest_record(ctx->db, req->arena, user, product_id, db_result_text(&product, 0, 2),
+                                 INTEREST_ADD_TO_CART);
+            if (rc == SHOP_ERR_RATE_LIMITED)
+                rc = SHOP_OK;
+        }
     }
     if (rc == SHOP_OK)
         rc = db_commit(ctx->db);
@@ -188,14 +205,14 @@ failed:
 }
 
 static int cart_change(struct http_request *req, struct responder_context *ctx, const char *product_id,
-                       long long requested, cart_quantity_rule rule)
+                       long long requested, const struct cart_change_kind *kind)
 {
     int attempt, rc = SHOP_ERR_RETRY;
 
     if (strlen(product_id) > CART_MAX_PRODUCT_ID)
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
     for (attempt = 0; attempt < CART_TRANSACTION_ATTEMPTS && rc == SHOP_ERR_RETRY; attempt++)
-        rc = cart_change_once(req, ctx, product_id, requested, rule);
+        rc = cart_change_once(req, ctx, product_id, requested, kind);
     if (rc == SHOP_ERR_RETRY)
         log_event(LOG_LEVEL_WARN, req->request_id, "event=cart_contention attempts=%d", attempt);
     if (rc != SHOP_OK || req->status != 0)
@@ -225,20 +242,6 @@ static int cart_read_quantity(struct http_request *req, struct json_object *body
     return SHOP_OK;
 }
 
-/* Tells the recommendations that the shopper added product_id; the add itself stands either way. */
-static void cart_record_interest(struct http_request *req, struct responder_context *ctx, const char *product_id)
-{
-    const struct db_param id[] = {DB_PARAM_TEXT(product_id)};
-    struct db_result product;
-    int rc = db_exec(ctx->db, req->arena, SQL_PRODUCT_STATE, id, 1, &product);
-
-    if (rc == SHOP_OK && product.rows == 1)
-        rc = interest_record(ctx->db, req->arena, ctx->session.user_id, product_id, db_result_text(&product, 0, 2),
-                             INTEREST_ADD_TO_CART);
-    if (rc != SHOP_OK && rc != SHOP_ERR_RATE_LIMITED)
-        log_event(LOG_LEVEL_WARN, req->request_id, "event=interest_not_recorded reason=%s", shop_err_code(rc));
-}
-
 static int cart_get(struct http_request *req, struct responder_context *ctx)
 {
     return cart_reply(req, ctx);
@@ -258,10 +261,7 @@ static int cart_add(struct http_request *req, struct responder_context *ctx)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_product_id", "productId must be a product id string.", NULL);
     if (cart_read_quantity(req, body, 1, 1, &quantity) != SHOP_OK || req->status != 0)
         return SHOP_OK;
-    if ((rc = cart_change(req, ctx, product_id, quantity, cart_rule_add)) != SHOP_OK || req->status != 200)
-        return rc;
-    cart_record_interest(req, ctx, product_id);
-    return SHOP_OK;
+    return cart_change(req, ctx, product_id, quantity, &cart_add_kind);
 }
 
 static int cart_set_item(struct http_request *req, struct responder_context *ctx)
@@ -274,7 +274,7 @@ static int cart_set_item(struct http_request *req, struct responder_context *ctx
         return rc;
     if (cart_read_quantity(req, body, 0, -1, &quantity) != SHOP_OK || req->status != 0)
         return SHOP_OK;
-    return cart_change(req, ctx, req->route_params[0], quantity, cart_rule_set);
+    return cart_change(req, ctx, req->route_params[0], quantity, &cart_set_kind);
 }
 
 static int cart_remove_item(struct http_request *req, struct responder_context *ctx)

@@ -366,6 +366,11 @@ static int db_simple(struct db *db, const char *sql)
     return SHOP_OK;
 }
 
+bool db_in_transaction(const struct db *db)
+{
+    return db->in_transaction;
+}
+
 int db_begin(struct db *db)
 {
     int rc = db_connect(db);

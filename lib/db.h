@@ -79,6 +79,9 @@ int db_ping(struct db *db);
 int db_exec(struct db *db, struct arena *arena, const char *sql, const struct db_param *params,
             int count, struct db_result *result);
 
+/* True while a transaction started by db_begin() is open. */
+bool db_in_transaction(const struct db *db);
+
 /* Starts, commits or rolls back a transaction. */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
