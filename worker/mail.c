@@ -29,7 +29,6 @@
 
 static const char SQL_CLAIM_EMAIL[] = "INSERT INTO emails (order_id, kind) VALUES (?, ?)";
 static const char SQL_RELEASE_EMAIL[] = "DELETE FROM emails WHERE order_id = ? AND kind = ? AND sent_at IS NULL";
-static const char SQL_EMAIL_SENT[] = "UPDATE emails SET sent_at = CURRENT_TIMESTAMP(3) WHERE order_id = ? AND kind = ?";
 static const char SQL_ORDER_LINES[] =
     "SELECT name, quantity, line_total_cents FROM order_items WHERE order_id = ? ORDER BY product_id";
 
@@ -186,6 +185,5 @@ int mail_send_confirmation(struct worker *w, const struct worker_order *order)
         return rc;
     }
     log_event(LOG_LEVEL_INFO, NULL, "event=mail_sent order=%s via=%s", order->id, w->mail.smtp_url[0] != '\0' ? "smtp" : "spool");
-    db_exec(w->db, &w->arena, SQL_EMAIL_SENT, key, 2, NULL);
-    return SHOP_OK;
+    return SHOP_OK; /* sent_at is set with the order's final status (process.c) */
 }

@@ -33,6 +33,8 @@ static const char SQL_TAKE_ORDERED_FROM_CART[] =
     "UPDATE cart_items c JOIN order_items i ON i.product_id = c.product_id AND i.order_id = ?"
     " SET c.quantity = IF(c.quantity > i.quantity, c.quantity - i.quantity, 0) WHERE c.user_id = ?";
 static const char SQL_DROP_EMPTY_LINES[] = "DELETE FROM cart_items WHERE user_id = ? AND quantity = 0";
+static const char SQL_EMAIL_SENT[] =
+    "UPDATE emails SET sent_at = CURRENT_TIMESTAMP(3) WHERE order_id = ? AND sent_at IS NULL";
 static const char SQL_ORDERED_PRODUCTS[] =
     "SELECT i.product_id, p.category FROM order_items i JOIN products p ON p.id = i.product_id WHERE i.order_id = ?";
 
@@ -63,13 +65,30 @@ static int process_load(struct worker *w, const char *order_id, struct worker_or
     return SHOP_OK;
 }
 
+/* Purchases feed the recommendations, in the transaction that makes the order PROCESSED. */
+static int process_record_purchases(struct worker *w, const struct worker_order *order)
+{
+    const struct db_param id[] = {DB_PARAM_TEXT(order->id)};
+    struct db_result items;
+    int rc, i;
+
+    if ((rc = db_exec(w->db, &w->arena, SQL_ORDERED_PRODUCTS, id, 1, &items)) != SHOP_OK)
+        return rc;
+    for (i = 0; i < items.rows && rc == SHOP_OK; i++) {
+        rc = interest_record(w->db, &w->arena, order->user_id, db_result_text(&items, i, 0),
+                             db_result_text(&items, i, 1), INTEREST_PURCHASE);
+        if (rc == SHOP_ERR_RATE_LIMITED)
+            rc = SHOP_OK; /* a very busy buyer: the order matters, the statistics can wait */
+    }
+    return rc;
+}
+
 /*
  * In one transaction: PENDING becomes status; when that changed the row, the
  * follow-up runs too (stock back for a failed payment, the cart cleared for a
- * processed order).
+ * processed order, with its purchases recorded for the recommendations).
  */
-static int process_finish(struct worker *w, const struct worker_order *order, const char *status, const char *error,
-                          bool *changed_row)
+static int process_finish(struct worker *w, const struct worker_order *order, const char *status, const char *error)
 {
     const struct db_param set[] = {DB_PARAM_TEXT(status), error != NULL ? DB_PARAM_TEXT(error) : DB_PARAM_NULL,
                                    DB_PARAM_TEXT(order->id)};
@@ -85,8 +104,10 @@ static int process_finish(struct worker *w, const struct worker_order *order, co
     if (rc == SHOP_OK && changed.affected_rows == 1) {
         if (strcmp(status, "PROCESSED") == 0) {
             if ((rc = db_exec(w->db, &w->arena, SQL_LOCK_CART, user, 1, NULL)) == SHOP_OK &&
-                (rc = db_exec(w->db, &w->arena, SQL_TAKE_ORDERED_FROM_CART, cart, 2, NULL)) == SHOP_OK)
-                rc = db_exec(w->db, &w->arena, SQL_DROP_EMPTY_LINES, user, 1, NULL);
+                (rc = db_exec(w->db, &w->arena, SQL_TAKE_ORDERED_FROM_CART, cart, 2, NULL)) == SHOP_OK &&
+                (rc = db_exec(w->db, &w->arena, SQL_DROP_EMPTY_LINES, user, 1, NULL)) == SHOP_OK &&
+                (rc = db_exec(w->db, &w->arena, SQL_EMAIL_SENT, id, 1, NULL)) == SHOP_OK)
+                rc = process_record_purchases(w, order);
         } else if (strcmp(status, "PAYMENT_FAILED") == 0) {
             rc = db_exec(w->db, &w->arena, SQL_RESTORE_STOCK, id, 1, NULL);
         }
@@ -99,30 +120,14 @@ static int process_finish(struct worker *w, const struct worker_order *order, co
     }
     if (changed.affected_rows == 1)
         log_event(LOG_LEVEL_INFO, NULL, "event=order_status order=%s status=%s", order->id, status);
-    if (changed_row != NULL)
-        *changed_row = changed.affected_rows == 1;
     return SHOP_OK;
-}
-
-/* Purchases feed the recommendations; a failure here costs only a little accuracy. */
-static void process_record_purchases(struct worker *w, const struct worker_order *order)
-{
-    const struct db_param id[] = {DB_PARAM_TEXT(order->id)};
-    struct db_result items;
-    int i;
-
-    if (db_exec(w->db, &w->arena, SQL_ORDERED_PRODUCTS, id, 1, &items) != SHOP_OK)
-        return;
-    for (i = 0; i < items.rows; i++)
-        interest_record(w->db, &w->arena, order->user_id, db_result_text(&items, i, 0), db_result_text(&items, i, 1),
-                        INTEREST_PURCHASE);
 }
 
 int worker_fail_order(struct worker *w, const char *order_id, const char *error)
 {
     struct worker_order order = {.id = order_id, .user_id = ""};
 
-    return process_finish(w, &order, "FAILED", error, NULL);
+    return process_finish(w, &order, "FAILED", error);
 }
 
 /* The order id of a queue message, or NULL when the message is malformed. */
@@ -143,7 +148,7 @@ enum worker_outcome worker_process(struct worker *w, const char *message, const 
     const char *order_id = process_order_id(w, message);
     const struct db_param id[] = {DB_PARAM_TEXT(order_id != NULL ? order_id : "")};
     struct worker_order order;
-    bool found = false, declined = false, processed = false;
+    bool found = false, declined = false;
     int rc;
 
     *error = NULL;
@@ -162,15 +167,13 @@ enum worker_outcome worker_process(struct worker *w, const char *message, const 
         (rc = payment_charge(w, &order, &declined)) != SHOP_OK)
         goto transient;
     if (declined) {
-        if ((rc = process_finish(w, &order, "PAYMENT_FAILED", "card declined", NULL)) != SHOP_OK)
+        if ((rc = process_finish(w, &order, "PAYMENT_FAILED", "card declined")) != SHOP_OK)
             goto transient;
         return WORKER_DONE;
     }
     if ((rc = mail_send_confirmation(w, &order)) != SHOP_OK ||
-        (rc = process_finish(w, &order, "PROCESSED", NULL, &processed)) != SHOP_OK)
+        (rc = process_finish(w, &order, "PROCESSED", NULL)) != SHOP_OK)
         goto transient;
-    if (processed)
-        process_record_purchases(w, &order);
     return WORKER_DONE;
 transient:
     *error = shop_err_code(rc);
