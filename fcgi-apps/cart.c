@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/cart.h"
 #include "lib/err.h"
 #include "lib/http.h"
 #include "lib/interest.h"
@@ -41,8 +42,6 @@ static const struct responder_route cart_routes[] = {
     {NULL, NULL, NULL},
 };
 
-static const char SQL_LOCK_CART[] =
-    "INSERT INTO carts (user_id) VALUES (?) ON DUPLICATE KEY UPDATE updated_at = CURRENT_TIMESTAMP(3)";
 static const char SQL_PRODUCT_STATE[] = "SELECT active, stock, category FROM products WHERE id = ?";
 static const char SQL_LINE_QUANTITY[] = "SELECT quantity FROM cart_items WHERE user_id = ? AND product_id = ?";
 static const char SQL_LINE_COUNT[] = "SELECT COUNT(*) FROM cart_items WHERE user_id = ?";
@@ -68,13 +67,8 @@ static int cart_reply(struct http_request *req, struct responder_context *ctx)
     rc = db_exec(ctx->db, req->arena, SQL_CART_LINES, params, 1, &lines);
     if (rc != SHOP_OK)
         return rc;
-    body = http_own(req, json_object_new_object());
-    items = json_object_new_array();
-    if (body == NULL || items == NULL) {
-        json_object_put(items);
+    if ((body = http_list_body(req, &items)) == NULL)
         return SHOP_ERR_NOMEM;
-    }
-    json_object_object_add(body, "items", items);
     for (i = 0; i < lines.rows; i++) {
         long long unit = db_result_int(&lines, i, 3), quantity = db_result_int(&lines, i, 4);
         struct json_object *line = json_object_new_object();
@@ -157,7 +151,7 @@ static int cart_change_once(struct http_request *req, struct responder_context *
 
     if ((rc = db_begin(ctx->db)) != SHOP_OK)
         return rc;
-    if ((rc = db_exec(ctx->db, req->arena, SQL_LOCK_CART, cart_key, 1, NULL)) != SHOP_OK ||
+    if ((rc = cart_lock(ctx->db, req->arena, user)) != SHOP_OK ||
         (rc = db_exec(ctx->db, req->arena, SQL_PRODUCT_STATE, product_key, 1, &product)) != SHOP_OK ||
         (rc = db_exec(ctx->db, req->arena, SQL_LINE_QUANTITY, line_key, 2, &line)) != SHOP_OK)
         goto failed;

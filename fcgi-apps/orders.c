@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cart.h"
 #include "lib/cursor.h"
 #include "lib/err.h"
 #include "lib/http.h"
@@ -28,7 +29,7 @@
 #include "lib/log.h"
 #include "lib/money.h"
 #include "lib/responder.h"
-#include "lib/token.h"
+#include "lib/stock.h"
 #include "lib/validate.h"
 
 #define ORDER_ID_BYTES 16
@@ -56,8 +57,6 @@ static const char SQL_FIND_IDEMPOTENCY_KEY[] =
     "SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = ? AND idem_key = ?";
 static const char SQL_INSERT_IDEMPOTENCY_KEY[] =
     "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, order_id) VALUES (?, ?, ?, ?)";
-static const char SQL_LOCK_CART[] =
-    "INSERT INTO carts (user_id) VALUES (?) ON DUPLICATE KEY UPDATE updated_at = CURRENT_TIMESTAMP(3)";
 static const char SQL_CART_FOR_ORDER[] =
     "SELECT c.product_id, c.quantity, p.name, p.price_cents, p.stock, p.active"
     " FROM cart_items c JOIN products p ON p.id = c.product_id"
@@ -90,9 +89,6 @@ static const char SQL_LIST_ORDERS[] =
 static const char SQL_CANCEL_ORDER[] =
     "UPDATE orders SET status = 'CANCELLED', enqueue_pending = 0"
     " WHERE id = ? AND user_id = ? AND status = 'PENDING' AND processing_started_at IS NULL";
-static const char SQL_RESTORE_STOCK[] =
-    "UPDATE products p JOIN order_items i ON i.product_id = p.id"
-    " SET p.stock = p.stock + i.quantity WHERE i.order_id = ?";
 
 /* What the shopper sends for shipping; every field validated (orders_read_shipping). */
 struct shipping {
@@ -209,7 +205,7 @@ static int orders_take_lines(struct http_request *req, struct responder_context 
     struct db_result cart;
     int rc, i;
 
-    if ((rc = db_exec(ctx->db, req->arena, SQL_LOCK_CART, user, 1, NULL)) != SHOP_OK ||
+    if ((rc = cart_lock(ctx->db, req->arena, ctx->session.user_id)) != SHOP_OK ||
         (rc = db_exec(ctx->db, req->arena, SQL_CART_FOR_ORDER, user, 1, &cart)) != SHOP_OK)
         return rc;
     if (cart.rows == 0)
@@ -458,7 +454,6 @@ static int orders_parse_page(struct http_request *req, long long *limit, const c
 static int orders_list(struct http_request *req, struct responder_context *ctx)
 {
     const char *after[2] = {"", ""};
-    char next[TOKEN_MAX_TEXT];
     struct json_object *body, *items;
     struct db_result rows;
     long long limit;
@@ -473,13 +468,8 @@ static int orders_list(struct http_request *req, struct responder_context *ctx)
                                       DB_PARAM_INT(limit + 1)};
     if ((rc = db_exec(ctx->db, req->arena, SQL_LIST_ORDERS, params, 6, &rows)) != SHOP_OK)
         return rc;
-    body = http_own(req, json_object_new_object());
-    items = json_object_new_array();
-    if (body == NULL || items == NULL) {
-        json_object_put(items);
+    if ((body = http_list_body(req, &items)) == NULL)
         return SHOP_ERR_NOMEM;
-    }
-    json_object_object_add(body, "items", items);
     shown = rows.rows > limit ? (int)limit : rows.rows;
     for (i = 0; i < shown; i++) {
         struct json_object *order = json_object_new_object();
@@ -492,13 +482,10 @@ static int orders_list(struct http_request *req, struct responder_context *ctx)
         json_object_object_add(order, "itemCount", json_object_new_int64(db_result_int(&rows, i, 6)));
         json_object_array_add(items, order);
     }
-    json_object_object_add(body, "nextCursor", NULL);
-    if (rows.rows > limit) {
-        const char *last[2] = {db_result_text(&rows, shown - 1, 7), db_result_text(&rows, shown - 1, 0)};
-        if (cursor_encode(last, 2, next, sizeof(next)) != SHOP_OK)
-            return SHOP_ERR_INTERNAL;
-        json_object_object_add(body, "nextCursor", json_object_new_string(next));
-    }
+    /* The next page starts after the last row shown: (created_at, id). */
+    const char *last[2] = {db_result_text(&rows, shown - 1, 7), db_result_text(&rows, shown - 1, 0)};
+    if (cursor_add_next(body, rows.rows > limit ? last : NULL, 2) != SHOP_OK)
+        return SHOP_ERR_INTERNAL;
     http_add_header(req, "Cache-Control", "no-store");
     return http_reply_json(req, 200, body);
 }
@@ -512,12 +499,11 @@ static int orders_cancel(struct http_request *req, struct responder_context *ctx
     if (strlen(order_id) > ORDER_ID_MAX)
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "order_not_found", "No such order.", NULL);
     const struct db_param key[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(ctx->session.user_id)};
-    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
     if ((rc = db_begin(ctx->db)) != SHOP_OK)
         return rc;
     /* One conditional update decides: only a PENDING order no worker took yet. */
     if ((rc = db_exec(ctx->db, req->arena, SQL_CANCEL_ORDER, key, 2, &changed)) != SHOP_OK ||
-        (changed.affected_rows == 1 && (rc = db_exec(ctx->db, req->arena, SQL_RESTORE_STOCK, id, 1, NULL)) != SHOP_OK) ||
+        (changed.affected_rows == 1 && (rc = stock_return_order(ctx->db, req->arena, order_id)) != SHOP_OK) ||
         (rc = db_commit(ctx->db)) != SHOP_OK) {
         db_rollback(ctx->db);
         return rc;

@@ -28,7 +28,6 @@
 #include "lib/err.h"
 #include "lib/http.h"
 #include "lib/responder.h"
-#include "lib/token.h"
 
 #define PRODUCTS_DEFAULT_LIMIT 20
 #define PRODUCTS_MAX_LIMIT 100
@@ -116,7 +115,6 @@ static int products_list(struct http_request *req, struct responder_context *ctx
     const char *query = http_query_get(req, "q");
     const char *cursor_text = http_query_get(req, "cursor");
     const char *after[2] = {"", ""};
-    char next_cursor[TOKEN_MAX_TEXT];
     struct json_object *body, *items;
     struct db_result rows;
     long long limit;
@@ -148,24 +146,15 @@ static int products_list(struct http_request *req, struct responder_context *ctx
     if (rc != SHOP_OK)
         return rc;
 
-    body = http_own(req, json_object_new_object());
-    items = json_object_new_array();
-    if (body == NULL || items == NULL) {
-        json_object_put(items);
+    if ((body = http_list_body(req, &items)) == NULL)
         return SHOP_ERR_NOMEM;
-    }
-    json_object_object_add(body, "items", items);
     shown = rows.rows > limit ? (int)limit : rows.rows;
     for (i = 0; i < shown; i++)
         json_object_array_add(items, catalog_product_json(&rows, i));
-    if (rows.rows > limit) {
-        const char *last[2] = {db_result_text(&rows, shown - 1, 1), db_result_text(&rows, shown - 1, 0)};
-        if (cursor_encode(last, 2, next_cursor, sizeof(next_cursor)) != SHOP_OK)
-            return SHOP_ERR_INTERNAL;
-        json_object_object_add(body, "nextCursor", json_object_new_string(next_cursor));
-    } else {
-        json_object_object_add(body, "nextCursor", NULL);
-    }
+    /* The next page starts after the last row shown: (name, id). */
+    const char *last[2] = {db_result_text(&rows, shown - 1, 1), db_result_text(&rows, shown - 1, 0)};
+    if (cursor_add_next(body, rows.rows > limit ? last : NULL, 2) != SHOP_OK)
+        return SHOP_ERR_INTERNAL;
     products_cache_this_second(req);
     return http_reply_json_etag(req, body);
 }
@@ -200,13 +189,8 @@ static int products_categories(struct http_request *req, struct responder_contex
 
     if (rc != SHOP_OK)
         return rc;
-    body = http_own(req, json_object_new_object());
-    items = json_object_new_array();
-    if (body == NULL || items == NULL) {
-        json_object_put(items);
+    if ((body = http_list_body(req, &items)) == NULL)
         return SHOP_ERR_NOMEM;
-    }
-    json_object_object_add(body, "items", items);
     for (i = 0; i < rows.rows; i++) {
         struct json_object *category = json_object_new_object();
         json_object_object_add(category, "name", json_object_new_string(db_result_text(&rows, i, 0)));

@@ -372,15 +372,12 @@ static int recommend_details(struct recommend *r, struct db_result *details)
 
 static int recommend_reply(struct recommend *r, long long limit, const struct db_result *excluded)
 {
-    struct json_object *body = http_own(r->req, json_object_new_object()), *items = json_object_new_array();
+    struct json_object *items, *body = http_list_body(r->req, &items);
     struct db_result details;
     int rc, i, row, shown = 0;
 
-    if (body == NULL || items == NULL) {
-        json_object_put(items);
+    if (body == NULL)
         return SHOP_ERR_NOMEM;
-    }
-    json_object_object_add(body, "items", items);
     if ((rc = recommend_details(r, &details)) != SHOP_OK)
         return rc;
     for (i = 0; i < r->count && shown < limit; i++) {

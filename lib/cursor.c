@@ -33,6 +33,21 @@ int cursor_encode(const char *const *fields, int count, char *out, size_t cap)
     return token_seal("cursor", payload, used, out, cap);
 }
 
+int cursor_add_next(struct json_object *body, const char *const *after, int count)
+{
+    char text[TOKEN_MAX_TEXT];
+    int rc;
+
+    if (after == NULL) {
+        json_object_object_add(body, "nextCursor", NULL);
+        return SHOP_OK;
+    }
+    if ((rc = cursor_encode(after, count, text, sizeof(text))) != SHOP_OK)
+        return rc;
+    json_object_object_add(body, "nextCursor", json_object_new_string(text));
+    return SHOP_OK;
+}
+
 int cursor_decode(const char *text, struct arena *arena, const char **fields, int count)
 {
     char payload[TOKEN_MAX_PAYLOAD];

@@ -10,6 +10,7 @@
 #ifndef SHOP_CURSOR_H
 #define SHOP_CURSOR_H
 
+#include <json-c/json.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -27,5 +28,11 @@ int cursor_encode(const char *const *fields, int count, char *out, size_t cap);
  * anything that is not a cursor this shop issued with that many fields.
  */
 int cursor_decode(const char *text, struct arena *arena, const char **fields, int count);
+
+/*
+ * Sets body's "nextCursor": the cursor for the row after (count fields), or null
+ * when after is NULL (the last page).
+ */
+int cursor_add_next(struct json_object *body, const char *const *after, int count);
 
 #endif

@@ -222,6 +222,19 @@ struct json_object *http_own(struct http_request *req, struct json_object *obj)
     return obj;
 }
 
+struct json_object *http_list_body(struct http_request *req, struct json_object **items)
+{
+    struct json_object *body = http_own(req, json_object_new_object());
+
+    *items = json_object_new_array();
+    if (body == NULL || *items == NULL) {
+        json_object_put(*items);
+        return NULL;
+    }
+    json_object_object_add(body, "items", *items);
+    return body;
+}
+
 int http_read_body(struct http_request *req, size_t limit, const char **body, size_t *len)
 {
     const char *declared = http_param(req, "CONTENT_LENGTH");

@@ -75,6 +75,12 @@ const char *http_cookie_get(const struct http_request *req, const char *name);
 struct json_object *http_own(struct http_request *req, struct json_object *obj);
 
 /*
+ * A new answer body {"items":[]} owned by the request, with its array in *items;
+ * NULL when out of memory. The shape of every list the API returns.
+ */
+struct json_object *http_list_body(struct http_request *req, struct json_object **items);
+
+/*
  * Reads the body, at most limit bytes, into *body (NUL-terminated, arena).
  * SHOP_ERR_TOO_LARGE when it is longer.
  */

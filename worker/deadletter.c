@@ -12,15 +12,13 @@
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/stock.h"
 #include "worker/deadletter.h"
 
 static const char SQL_REOPEN_ORDER[] =
     "UPDATE orders SET status = 'PENDING', processing_started_at = NULL, last_error = NULL"
     " WHERE id = ? AND status = 'FAILED'";
 static const char SQL_DISCARD_ORDER[] = "UPDATE orders SET status = 'CANCELLED' WHERE id = ? AND status = 'FAILED'";
-static const char SQL_RESTORE_STOCK[] =
-    "UPDATE products p JOIN order_items i ON i.product_id = p.id"
-    " SET p.stock = p.stock + i.quantity WHERE i.order_id = ?";
 
 static int deadletter_replay_one(struct worker *w, const char *order_id)
 {
@@ -52,7 +50,7 @@ static int deadletter_discard_one(struct worker *w, const char *order_id)
         return rc;
     if ((rc = db_exec(w->db, &w->arena, SQL_DISCARD_ORDER, id, 1, &changed)) == SHOP_OK &&
         changed.affected_rows == 1)
-        rc = db_exec(w->db, &w->arena, SQL_RESTORE_STOCK, id, 1, NULL);
+        rc = stock_return_order(w->db, &w->arena, order_id);
     if (rc == SHOP_OK)
         rc = db_commit(w->db);
     if (rc != SHOP_OK)

@@ -10,10 +10,12 @@
  */
 #include <string.h>
 
+#include "lib/cart.h"
 #include "lib/err.h"
 #include "lib/interest.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/stock.h"
 #include "worker/worker.h"
 
 static const char SQL_GET_ORDER[] =
@@ -24,11 +26,6 @@ static const char SQL_CLAIM_ORDER[] =
     " WHERE id = ? AND status = 'PENDING' AND processing_started_at IS NULL";
 static const char SQL_SET_FINAL_STATUS[] =
     "UPDATE orders SET status = ?, last_error = ? WHERE id = ? AND status = 'PENDING'";
-static const char SQL_RESTORE_STOCK[] =
-    "UPDATE products p JOIN order_items i ON i.product_id = p.id"
-    " SET p.stock = p.stock + i.quantity WHERE i.order_id = ?";
-static const char SQL_LOCK_CART[] =
-    "INSERT INTO carts (user_id) VALUES (?) ON DUPLICATE KEY UPDATE updated_at = CURRENT_TIMESTAMP(3)";
 static const char SQL_TAKE_ORDERED_FROM_CART[] =
     "UPDATE cart_items c JOIN order_items i ON i.product_id = c.product_id AND i.order_id = ?"
     " SET c.quantity = IF(c.quantity > i.quantity, c.quantity - i.quantity, 0) WHERE c.user_id = ?";
@@ -103,13 +100,13 @@ static int process_finish(struct worker *w, const struct worker_order *order, co
     rc = db_exec(w->db, &w->arena, SQL_SET_FINAL_STATUS, set, 3, &changed);
     if (rc == SHOP_OK && changed.affected_rows == 1) {
         if (strcmp(status, "PROCESSED") == 0) {
-            if ((rc = db_exec(w->db, &w->arena, SQL_LOCK_CART, user, 1, NULL)) == SHOP_OK &&
+            if ((rc = cart_lock(w->db, &w->arena, order->user_id)) == SHOP_OK &&
                 (rc = db_exec(w->db, &w->arena, SQL_TAKE_ORDERED_FROM_CART, cart, 2, NULL)) == SHOP_OK &&
                 (rc = db_exec(w->db, &w->arena, SQL_DROP_EMPTY_LINES, user, 1, NULL)) == SHOP_OK &&
                 (rc = db_exec(w->db, &w->arena, SQL_EMAIL_SENT, id, 1, NULL)) == SHOP_OK)
                 rc = process_record_purchases(w, order);
         } else if (strcmp(status, "PAYMENT_FAILED") == 0) {
-            rc = db_exec(w->db, &w->arena, SQL_RESTORE_STOCK, id, 1, NULL);
+            rc = stock_return_order(w->db, &w->arena, order->id);
         }
     }
     if (rc == SHOP_OK)
