@@ -7,9 +7,10 @@
  * lock rows in one order and cannot deadlock each other), check and decrement
  * stock, price every line from the products table, and insert the order as
  * PENDING with its "to be queued" mark. Only after the commit is the message
- * pushed onto the Redis list and the mark cleared; if Redis is down the order
- * is still accepted and the worker's sweeper queues it later. Nothing is lost,
- * and the worker's idempotent steps make a message queued twice harmless.
+ * pushed onto the Redis list. The mark stays until a worker claims the order:
+ * if the push failed (Redis down) or was lost (Redis crashed before its
+ * append-only file reached the disk), the worker's sweeper queues it again.
+ * Nothing is lost, and the worker's idempotent steps make a repeat harmless.
  *
  * Idempotency-Key: its row is inserted in the same transaction under the
  * primary key (shopper, key), so of concurrent requests with one key exactly one
@@ -70,7 +71,6 @@ static const char SQL_INSERT_ORDER[] =
 static const char SQL_INSERT_ORDER_ITEM[] =
     "INSERT INTO order_items (order_id, product_id, name, unit_price_cents, quantity, line_total_cents)"
     " VALUES (?, ?, ?, ?, ?, ?)";
-static const char SQL_CLEAR_ENQUEUE_MARK[] = "UPDATE orders SET enqueue_pending = 0 WHERE id = ?";
 static const char SQL_GET_ORDER[] =
     "SELECT id, status, total_cents, currency, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'),"
     " DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
@@ -310,13 +310,12 @@ failed:
     return rc;
 }
 
-/* Pushes the order's message; clears its mark when Redis took it. */
+/* Pushes the order's message; a failure leaves the order to the sweeper. */
 static void orders_enqueue(struct http_request *req, struct responder_context *ctx, const char *order_id,
                            const char *email)
 {
     struct queue_names names;
     struct json_object *message = json_object_new_object();
-    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
     const char *text;
     size_t len;
     int rc;
@@ -330,8 +329,6 @@ static void orders_enqueue(struct http_request *req, struct responder_context *c
     text = json_to_text(message, &len);
     rc = queue_push(ctx->queue, names.queue, text, len);
     json_object_put(message);
-    if (rc == SHOP_OK)
-        rc = db_exec(ctx->db, req->arena, SQL_CLEAR_ENQUEUE_MARK, id, 1, NULL);
     if (rc != SHOP_OK)
         log_event(LOG_LEVEL_WARN, req->request_id, "event=order_enqueue_deferred order=%s reason=%s", order_id,
                   shop_err_code(rc));

@@ -59,6 +59,7 @@ static int worker_settings(struct worker *w)
         config_get_int("worker_max_attempts", 5, 1, 100, &w->max_attempts) != SHOP_OK ||
         config_get_int("worker_retry_backoff_ms", 500, 10, 3600000, &w->retry_backoff_ms) != SHOP_OK ||
         config_get_int("worker_sweep_interval_ms", 2000, 100, 3600000, &w->sweep_interval_ms) != SHOP_OK ||
+        config_get_int("worker_sweep_after_ms", 10000, 500, 86400000, &w->sweep_after_ms) != SHOP_OK ||
         config_get_int("payment_latency_ms", 0, 0, 600000, &w->payment.latency_ms) != SHOP_OK ||
         config_get_int("payment_failure_percent", 0, 0, 100, &w->payment.failure_percent) != SHOP_OK ||
         queue_names_load(&w->names) != SHOP_OK)

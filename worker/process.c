@@ -21,8 +21,9 @@
 static const char SQL_GET_ORDER[] =
     "SELECT id, user_id, status, email, shipping_name, shipping_address, shipping_city, shipping_postal_code,"
     " shipping_country, currency, total_cents FROM orders WHERE id = ?";
+/* The claim also clears the enqueue mark: the order is in a worker's hands now. */
 static const char SQL_CLAIM_ORDER[] =
-    "UPDATE orders SET processing_started_at = CURRENT_TIMESTAMP(3)"
+    "UPDATE orders SET processing_started_at = CURRENT_TIMESTAMP(3), enqueue_pending = 0"
     " WHERE id = ? AND status = 'PENDING' AND processing_started_at IS NULL";
 static const char SQL_SET_FINAL_STATUS[] =
     "UPDATE orders SET status = ?, last_error = ? WHERE id = ? AND status = 'PENDING'";

@@ -4,10 +4,11 @@
  * - Renew this worker's lease, so others know it is alive.
  * - Move retries that are due from the retry set back onto the queue.
  * - Recover orphans: messages in processing lists whose worker's lease expired.
- * - Sweep: queue orders still marked enqueue_pending a moment after checkout
- *   (Redis was down, or the responder died between commit and push). The mark
- *   is cleared before the push and restored if the push fails, so two sweeping
- *   workers do not both queue one order; a duplicate would be harmless anyway.
+ * - Sweep: queue again the orders no worker has claimed (still enqueue_pending)
+ *   whose last push is older than worker_sweep_after_ms: Redis was down, lost
+ *   the push in a crash, or the responder died between commit and push. Each
+ *   push is recorded (enqueued_at) with a conditional update first, so two
+ *   sweeping workers do not both push one order; a duplicate would be harmless.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,10 +24,11 @@
 #define UPKEEP_SWEEP_BATCH 100
 
 static const char SQL_MARKED_ORDERS[] =
-    "SELECT id, email FROM orders WHERE enqueue_pending = 1 AND created_at < NOW(3) - INTERVAL 1 SECOND"
-    " ORDER BY created_at LIMIT 100";
-static const char SQL_TAKE_MARK[] = "UPDATE orders SET enqueue_pending = 0 WHERE id = ? AND enqueue_pending = 1";
-static const char SQL_RESTORE_MARK[] = "UPDATE orders SET enqueue_pending = 1 WHERE id = ?";
+    "SELECT id, email, enqueued_at FROM orders"
+    " WHERE enqueue_pending = 1 AND enqueued_at < NOW(3) - INTERVAL ? * 1000 MICROSECOND"
+    " ORDER BY enqueued_at LIMIT 100";
+static const char SQL_RECORD_PUSH[] =
+    "UPDATE orders SET enqueued_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND enqueue_pending = 1 AND enqueued_at = ?";
 
 long long worker_now_ms(void)
 {
@@ -38,20 +40,22 @@ long long worker_now_ms(void)
 
 static void upkeep_sweep(struct worker *w)
 {
+    const struct db_param age[] = {DB_PARAM_INT(w->sweep_after_ms)};
     struct db_result marked, taken;
     int i, queued = 0;
 
-    if (db_exec(w->db, &w->arena, SQL_MARKED_ORDERS, NULL, 0, &marked) != SHOP_OK)
+    if (db_exec(w->db, &w->arena, SQL_MARKED_ORDERS, age, 1, &marked) != SHOP_OK)
         return;
     for (i = 0; i < marked.rows; i++) {
-        const struct db_param id[] = {DB_PARAM_TEXT(db_result_text(&marked, i, 0))};
+        const struct db_param push[] = {DB_PARAM_TEXT(db_result_text(&marked, i, 0)),
+                                        DB_PARAM_TEXT(db_result_text(&marked, i, 2))};
         struct json_object *message;
         const char *text;
         size_t len;
         int rc;
 
-        if (db_exec(w->db, &w->arena, SQL_TAKE_MARK, id, 1, &taken) != SHOP_OK || taken.affected_rows != 1)
-            continue; /* another worker took it */
+        if (db_exec(w->db, &w->arena, SQL_RECORD_PUSH, push, 2, &taken) != SHOP_OK || taken.affected_rows != 1)
+            continue; /* another worker pushed it just now */
         if ((message = json_object_new_object()) == NULL)
             return;
         json_object_object_add(message, "orderId", json_object_new_string(db_result_text(&marked, i, 0)));
@@ -59,10 +63,8 @@ static void upkeep_sweep(struct worker *w)
         text = json_to_text(message, &len);
         rc = queue_push(w->queue, w->names.queue, text, len);
         json_object_put(message);
-        if (rc != SHOP_OK) {
-            db_exec(w->db, &w->arena, SQL_RESTORE_MARK, id, 1, NULL);
-            return; /* Redis is still away: try again next sweep */
-        }
+        if (rc != SHOP_OK)
+            return; /* Redis is still away: the order stays marked for a later sweep */
         queued++;
     }
     if (queued > 0)

@@ -43,6 +43,7 @@ struct worker {
     long long max_attempts;       /* worker_max_attempts */
     long long retry_backoff_ms;   /* worker_retry_backoff_ms, doubled per attempt */
     long long sweep_interval_ms;  /* worker_sweep_interval_ms */
+    long long sweep_after_ms;     /* worker_sweep_after_ms: re-push an unclaimed order after this */
     struct payment_settings payment;
     struct mail_settings mail;
     struct {                      /* when each upkeep chore is next due (ms) */

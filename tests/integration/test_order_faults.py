@@ -57,20 +57,21 @@ class OrderFaultTest(unittest.TestCase):
         clients = [Client() for _ in range(3)]
         for client in clients:
             client.add("prod-051")
-        service("stop", "redis")
-        try:
-            answers = [checkout(client) for client in clients]
-            self.assertEqual([a.status for a in answers], [201] * 3)
-            order_ids = [a.json()["orderId"] for a in answers]
-            for order_id in order_ids:
-                self.assertEqual(sql(f"SELECT status, enqueue_pending FROM orders WHERE id = '{order_id}'"),
-                                 [["PENDING", "1"]])
-        finally:
-            service("start", "redis")
-        for client, order_id in zip(clients, order_ids):
-            self.assertEqual(wait_for_status(client, order_id, timeout=20)["status"], "PROCESSED")
-            self.assertEqual(counts(order_id), (1, 1, 1))
-        self.assertEqual(sql("SELECT COUNT(*) FROM orders WHERE enqueue_pending = 1"), [["0"]])
+        with StackWorkerStopped(), Worker("sweeper", worker_sweep_after_ms=1000, worker_sweep_interval_ms=200):
+            service("stop", "redis")
+            try:
+                answers = [checkout(client) for client in clients]
+                self.assertEqual([a.status for a in answers], [201] * 3)
+                order_ids = [a.json()["orderId"] for a in answers]
+                for order_id in order_ids:
+                    self.assertEqual(sql(f"SELECT status, enqueue_pending FROM orders WHERE id = '{order_id}'"),
+                                     [["PENDING", "1"]])
+            finally:
+                service("start", "redis")
+            for client, order_id in zip(clients, order_ids):
+                self.assertEqual(wait_for_status(client, order_id, timeout=20)["status"], "PROCESSED")
+                self.assertEqual(counts(order_id), (1, 1, 1))
+                self.assertEqual(sql(f"SELECT enqueue_pending FROM orders WHERE id = '{order_id}'"), [["0"]])
 
     def test_mariadb_restart_answers_503_then_recovers_without_restarting_responders(self):
         client = Client()
@@ -132,6 +133,17 @@ class OrderFaultTest(unittest.TestCase):
                 wait_until(lambda: redis("LLEN", "shop:orders") == ["0"], message="the duplicates to drain")
                 time.sleep(0.5)
         self.assertEqual(db_status(order_id), "PROCESSED")
+        self.assertEqual(counts(order_id), (1, 1, 1))
+
+    def test_a_push_lost_by_redis_is_pushed_again(self):
+        client = Client()
+        client.add("prod-058")
+        with StackWorkerStopped():
+            order_id = checkout(client).json()["orderId"]
+            redis("DEL", "shop:orders")  # as if Redis crashed before its append-only file reached the disk
+            self.assertEqual(sql(f"SELECT enqueue_pending FROM orders WHERE id = '{order_id}'"), [["1"]])
+            with Worker("sweeper", worker_sweep_after_ms=1000, worker_sweep_interval_ms=200):
+                self.assertEqual(wait_for_status(client, order_id, timeout=20)["status"], "PROCESSED")
         self.assertEqual(counts(order_id), (1, 1, 1))
 
     def test_malformed_message_goes_to_dead_letters(self):
