@@ -197,15 +197,71 @@ static int db_bind_params(MYSQL_STMT *stmt, const struct db_param *params, int c
     return mysql_stmt_bind_param(stmt, binds) == 0 ? SHOP_OK : SHOP_ERR_INTERNAL;
 }
 
-static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, MYSQL_RES *meta, struct arena *arena,
-                         struct db_result *result, const char *sql)
-{
-    int columns = (int)mysql_num_fields(meta), c, fetch_rc;
-    MYSQL_FIELD *fields = mysql_fetch_fields(meta);
-    unsigned long long rows;
+/* Output buffers for one row: every column bound as text, sized from the metadata. */
+struct db_row_buffers {
     MYSQL_BIND *binds;
     unsigned long *lengths;
     my_bool *nulls;
+};
+
+static int db_bind_columns(struct arena *arena, MYSQL_FIELD *fields, int columns, struct db_row_buffers *out)
+{
+    int c;
+
+    out->binds = arena_alloc(arena, sizeof(MYSQL_BIND) * (size_t)(columns + 1));
+    out->lengths = arena_alloc(arena, sizeof(unsigned long) * (size_t)(columns + 1));
+    out->nulls = arena_alloc(arena, sizeof(my_bool) * (size_t)(columns + 1));
+    if (out->binds == NULL || out->lengths == NULL || out->nulls == NULL)
+        return SHOP_ERR_NOMEM;
+    memset(out->binds, 0, sizeof(MYSQL_BIND) * (size_t)columns);
+    for (c = 0; c < columns; c++) {
+        unsigned long size = fields[c].max_length > DB_MIN_CELL ? fields[c].max_length : DB_MIN_CELL;
+        out->binds[c].buffer_type = MYSQL_TYPE_STRING;
+        out->binds[c].buffer_length = size + 1;
+        out->binds[c].buffer = arena_alloc(arena, size + 1);
+        out->binds[c].length = &out->lengths[c];
+        out->binds[c].is_null = &out->nulls[c];
+        if (out->binds[c].buffer == NULL)
+            return SHOP_ERR_NOMEM;
+    }
+    return SHOP_OK;
+}
+
+/* Copies the fetched row into arena strings; a cell longer than promised is fetched on its own. */
+static int db_copy_row(MYSQL_STMT *stmt, struct arena *arena, const struct db_row_buffers *buffers, int columns,
+                       char **row)
+{
+    int c;
+
+    for (c = 0; c < columns; c++) {
+        unsigned long len = buffers->lengths[c];
+
+        if (buffers->nulls[c]) {
+            row[c] = NULL;
+            continue;
+        }
+        if ((row[c] = arena_alloc(arena, len + 1)) == NULL)
+            return SHOP_ERR_NOMEM;
+        if (len < buffers->binds[c].buffer_length) {
+            memcpy(row[c], buffers->binds[c].buffer, len);
+        } else {
+            MYSQL_BIND whole = buffers->binds[c];
+            whole.buffer = row[c];
+            whole.buffer_length = len + 1;
+            if (mysql_stmt_fetch_column(stmt, &whole, (unsigned int)c, 0) != 0)
+                return SHOP_ERR_INTERNAL;
+        }
+        row[c][len] = '\0';
+    }
+    return SHOP_OK;
+}
+
+static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, MYSQL_RES *meta, struct arena *arena,
+                         struct db_result *result, const char *sql)
+{
+    int columns = (int)mysql_num_fields(meta), fetch_rc, rc;
+    struct db_row_buffers buffers;
+    unsigned long long rows;
 
     if (mysql_stmt_store_result(stmt) != 0)
         return db_error(db, mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
@@ -218,55 +274,19 @@ static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, MYSQL_RES *meta, struc
     result->columns = columns;
     result->rows = 0;
     result->cells = arena_alloc(arena, sizeof(char *) * (size_t)(rows * (unsigned long long)columns + 1));
-    binds = arena_alloc(arena, sizeof(MYSQL_BIND) * (size_t)(columns + 1));
-    lengths = arena_alloc(arena, sizeof(unsigned long) * (size_t)(columns + 1));
-    nulls = arena_alloc(arena, sizeof(my_bool) * (size_t)(columns + 1));
-    if (result->cells == NULL || binds == NULL || lengths == NULL || nulls == NULL) {
+    if (result->cells == NULL || (rc = db_bind_columns(arena, mysql_fetch_fields(meta), columns, &buffers)) != SHOP_OK) {
         mysql_stmt_free_result(stmt);
         return SHOP_ERR_NOMEM;
     }
-    memset(binds, 0, sizeof(MYSQL_BIND) * (size_t)columns);
-    for (c = 0; c < columns; c++) {
-        unsigned long size = fields[c].max_length > DB_MIN_CELL ? fields[c].max_length : DB_MIN_CELL;
-        binds[c].buffer_type = MYSQL_TYPE_STRING;
-        binds[c].buffer_length = size + 1;
-        binds[c].buffer = arena_alloc(arena, size + 1);
-        binds[c].length = &lengths[c];
-        binds[c].is_null = &nulls[c];
-        if (binds[c].buffer == NULL) {
-            mysql_stmt_free_result(stmt);
-            return SHOP_ERR_NOMEM;
-        }
-    }
-    if (mysql_stmt_bind_result(stmt, binds) != 0) {
+    if (mysql_stmt_bind_result(stmt, buffers.binds) != 0) {
         mysql_stmt_free_result(stmt);
         return db_error(db, mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
     }
     while ((fetch_rc = mysql_stmt_fetch(stmt)) == 0 || fetch_rc == MYSQL_DATA_TRUNCATED) {
-        char **row = result->cells + (size_t)result->rows * (size_t)columns;
-        for (c = 0; c < columns; c++) {
-            if (nulls[c]) {
-                row[c] = NULL;
-                continue;
-            }
-            row[c] = arena_alloc(arena, lengths[c] + 1);
-            if (row[c] == NULL) {
-                mysql_stmt_free_result(stmt);
-                return SHOP_ERR_NOMEM;
-            }
-            if (lengths[c] < binds[c].buffer_length) {
-                memcpy(row[c], binds[c].buffer, lengths[c]);
-            } else {
-                /* Longer than max_length promised: fetch the cell on its own. */
-                MYSQL_BIND whole = binds[c];
-                whole.buffer = row[c];
-                whole.buffer_length = lengths[c] + 1;
-                if (mysql_stmt_fetch_column(stmt, &whole, (unsigned int)c, 0) != 0) {
-                    mysql_stmt_free_result(stmt);
-                    return SHOP_ERR_INTERNAL;
-                }
-            }
-            row[c][lengths[c]] = '\0';
+        rc = db_copy_row(stmt, arena, &buffers, columns, result->cells + (size_t)result->rows * (size_t)columns);
+        if (rc != SHOP_OK) {
+            mysql_stmt_free_result(stmt);
+            return rc;
         }
         result->rows++;
     }
