@@ -119,14 +119,16 @@ static int interest_record_in(struct db *db, struct arena *arena, const char *us
     bool counts = true;
     int rc;
 
+    bool from_order = event == INTEREST_PURCHASE;
+
     if (config_get_int("popular_half_life_hours", INTEREST_DEFAULT_POPULAR_HALF_LIFE_HOURS, 1, 24 * 365,
                        &half_life) != SHOP_OK)
         return SHOP_ERR_INTERNAL;
-    if ((rc = db_exec(db, arena, SQL_RECENT_COUNT, user, 1, &recent)) != SHOP_OK)
+    if (!from_order && (rc = db_exec(db, arena, SQL_RECENT_COUNT, user, 1, &recent)) != SHOP_OK)
         return rc;
-    if (db_result_int(&recent, 0, 0) >= INTEREST_MAX_PER_MINUTE)
+    if (!from_order && db_result_int(&recent, 0, 0) >= INTEREST_MAX_PER_MINUTE)
         return SHOP_ERR_RATE_LIMITED;
-    if (product_id != NULL) {
+    if (product_id != NULL && !from_order) {
         const struct db_param repeat[] = {DB_PARAM_TEXT(user_id), DB_PARAM_INT(INTEREST_REPEAT_SECONDS),
                                           DB_PARAM_TEXT(product_id), DB_PARAM_TEXT(type)};
         if ((rc = db_exec(db, arena, SQL_REPEATED, repeat, 4, &recent)) != SHOP_OK)
@@ -138,7 +140,7 @@ static int interest_record_in(struct db *db, struct arena *arena, const char *us
     /* Pairs first (they read this shopper's history, before this event joins it),
      * the insert, and the hottest row, the product's popularity, last: its lock is
      * then held for the commit alone. */
-    if (counts && product_id != NULL && category != NULL &&
+    if (counts && !from_order && product_id != NULL && category != NULL &&
         (rc = interest_pair(db, arena, user_id, product_id, half_life)) != SHOP_OK)
         return rc;
     if ((rc = db_exec(db, arena, SQL_INSERT_INTERACTION, row, 4, NULL)) != SHOP_OK)

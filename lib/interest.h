@@ -11,6 +11,10 @@
  * SHOP_ERR_RATE_LIMITED), and a repeat of the same event on the same product
  * within INTEREST_REPEAT_SECONDS is stored but does not count again towards the
  * aggregates, so one shopper cannot pump a product up the charts.
+ *
+ * Purchases are different: the worker records them, each bounded by a real
+ * order, so they skip those limits; and they add no pairs, since the views and
+ * cart adds that came before a purchase already paired its product.
  */
 #ifndef SHOP_INTEREST_H
 #define SHOP_INTEREST_H

@@ -54,7 +54,9 @@ int payment_charge(struct worker *w, const struct worker_order *order, bool *dec
     bool found = false;
     int rc;
 
-    if ((rc = payment_recorded(w, order->id, &found, declined)) != SHOP_OK || found)
+    /* A charge before (a retry, a duplicate message) shows as a conflict below;
+     * look first only when this order was already tried, to spare the common case. */
+    if (order->attempted && ((rc = payment_recorded(w, order->id, &found, declined)) != SHOP_OK || found))
         return rc; /* charged (or refused) before: never again */
     payment_wait(w->payment.latency_ms);
     if (w->payment.failure_percent > 0 && (long long)randombytes_uniform(100) < w->payment.failure_percent) {

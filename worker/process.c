@@ -20,7 +20,7 @@
 
 static const char SQL_GET_ORDER[] =
     "SELECT id, user_id, status, email, shipping_name, shipping_address, shipping_city, shipping_postal_code,"
-    " shipping_country, currency, total_cents FROM orders WHERE id = ?";
+    " shipping_country, currency, total_cents, processing_started_at IS NOT NULL FROM orders WHERE id = ?";
 /* The claim also clears the enqueue mark: the order is in a worker's hands now. */
 static const char SQL_CLAIM_ORDER[] =
     "UPDATE orders SET processing_started_at = CURRENT_TIMESTAMP(3), enqueue_pending = 0"
@@ -60,6 +60,7 @@ static int process_load(struct worker *w, const char *order_id, struct worker_or
     order->country = db_result_text(&rows, 0, 8);
     order->currency = db_result_text(&rows, 0, 9);
     order->total_cents = db_result_int(&rows, 0, 10);
+    order->attempted = db_result_int(&rows, 0, 11) != 0;
     return SHOP_OK;
 }
 

@@ -55,6 +55,7 @@ struct worker {
 struct worker_order {
     const char *id, *user_id, *status, *email, *name, *address, *city, *postal_code, *country, *currency;
     long long total_cents;
+    bool attempted;               /* a worker claimed it before: a charge may exist */
 };
 
 /* How handling a message ended. */
