@@ -434,15 +434,11 @@ static int orders_get(struct http_request *req, struct responder_context *ctx)
 
 static int orders_parse_page(struct http_request *req, long long *limit, const char **after)
 {
-    const char *text = http_query_get(req, "limit"), *cursor = http_query_get(req, "cursor");
-    char *end;
+    const char *cursor = http_query_get(req, "cursor");
+    int rc = http_query_limit(req, ORDERS_DEFAULT_PAGE, ORDERS_MAX_PAGE, limit);
 
-    *limit = ORDERS_DEFAULT_PAGE;
-    if (text != NULL) {
-        *limit = strtoll(text, &end, 10);
-        if (*text < '0' || *text > '9' || *end != '\0' || *limit < 1 || *limit > ORDERS_MAX_PAGE)
-            return http_reply_error(req, SHOP_ERR_INVALID, "invalid_limit", "limit must be a whole number from 1 to 50.", NULL);
-    }
+    if (rc != SHOP_OK || req->status != 0)
+        return rc;
     if (cursor != NULL && cursor_decode(cursor, req->arena, after, 2) != SHOP_OK)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_cursor", "cursor is not one this shop issued.", NULL);
     return SHOP_OK;

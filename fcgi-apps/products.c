@@ -93,22 +93,6 @@ static char *products_like_pattern(struct arena *arena, const char *text)
     return pattern;
 }
 
-static int products_parse_limit(const char *text, long long *limit)
-{
-    char *end;
-
-    if (text == NULL) {
-        *limit = PRODUCTS_DEFAULT_LIMIT;
-        return SHOP_OK;
-    }
-    if (*text < '0' || *text > '9')
-        return SHOP_ERR_INVALID;
-    *limit = strtoll(text, &end, 10);
-    if (*end != '\0' || *limit < 1 || *limit > PRODUCTS_MAX_LIMIT)
-        return SHOP_ERR_INVALID;
-    return SHOP_OK;
-}
-
 static int products_list(struct http_request *req, struct responder_context *ctx)
 {
     const char *category = http_query_get(req, "category");
@@ -120,8 +104,8 @@ static int products_list(struct http_request *req, struct responder_context *ctx
     long long limit;
     int rc, i, shown;
 
-    if (products_parse_limit(http_query_get(req, "limit"), &limit) != SHOP_OK)
-        return http_reply_error(req, SHOP_ERR_INVALID, "invalid_limit", "limit must be a whole number from 1 to 100.", NULL);
+    if ((rc = http_query_limit(req, PRODUCTS_DEFAULT_LIMIT, PRODUCTS_MAX_LIMIT, &limit)) != SHOP_OK || req->status != 0)
+        return rc;
     if (category == NULL)
         category = "";
     if (query == NULL)

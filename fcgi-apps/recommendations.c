@@ -341,20 +341,6 @@ static const char *recommend_reason(struct recommend *r, const struct candidate 
     }
 }
 
-static int recommend_limit(struct http_request *req, long long *limit)
-{
-    const char *text = http_query_get(req, "limit");
-    char *end;
-
-    *limit = RECOMMEND_DEFAULT_LIMIT;
-    if (text == NULL)
-        return SHOP_OK;
-    *limit = strtoll(text, &end, 10);
-    if (*text < '0' || *text > '9' || *end != '\0' || *limit < 1 || *limit > RECOMMEND_MAX_LIMIT)
-        return SHOP_ERR_INVALID;
-    return SHOP_OK;
-}
-
 /* Fetches the top candidates and the seeds (for reason names) in one query. */
 static int recommend_details(struct recommend *r, struct db_result *details)
 {
@@ -411,8 +397,8 @@ static int recommendations_get(struct http_request *req, struct responder_contex
     long long limit, half_life;
     int rc;
 
-    if (recommend_limit(req, &limit) != SHOP_OK)
-        return http_reply_error(req, SHOP_ERR_INVALID, "invalid_limit", "limit must be a whole number from 1 to 50.", NULL);
+    if ((rc = http_query_limit(req, RECOMMEND_DEFAULT_LIMIT, RECOMMEND_MAX_LIMIT, &limit)) != SHOP_OK || req->status != 0)
+        return rc;
     if (r == NULL || (r->candidates = arena_alloc(req->arena, sizeof(struct candidate) * RECOMMEND_MAX_CANDIDATES)) == NULL)
         return SHOP_ERR_NOMEM;
     r->req = req;

@@ -187,6 +187,21 @@ const char *http_query_get(const struct http_request *req, const char *name)
     return NULL;
 }
 
+int http_query_limit(struct http_request *req, long long fallback, long long max, long long *limit)
+{
+    const char *text = http_query_get(req, "limit");
+    char *end, message[96];
+
+    *limit = fallback;
+    if (text == NULL)
+        return SHOP_OK;
+    *limit = strtoll(text, &end, 10);
+    if (*text >= '0' && *text <= '9' && *end == '\0' && *limit >= 1 && *limit <= max)
+        return SHOP_OK;
+    snprintf(message, sizeof(message), "limit must be a whole number from 1 to %lld.", max);
+    return http_reply_error(req, SHOP_ERR_INVALID, "invalid_limit", message, NULL);
+}
+
 const char *http_cookie_get(const struct http_request *req, const char *name)
 {
     const char *header = http_param(req, "HTTP_COOKIE");

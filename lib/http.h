@@ -68,6 +68,13 @@ const char *http_param(const struct http_request *req, const char *name);
 /* The decoded value of the first query parameter called name, or NULL. */
 const char *http_query_get(const struct http_request *req, const char *name);
 
+/*
+ * The "limit" query parameter: fallback when absent, else a whole number from 1
+ * to max. Anything else (0, -1, 1.5, "abc", too large) is a 400 invalid_limit
+ * answer, already sent: the caller returns what this returns.
+ */
+int http_query_limit(struct http_request *req, long long fallback, long long max, long long *limit);
+
 /* The value of the cookie called name (arena copy), or NULL. */
 const char *http_cookie_get(const struct http_request *req, const char *name);
 
