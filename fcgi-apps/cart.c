@@ -25,7 +25,6 @@
 #define CART_MAX_LINES 50
 #define CART_MAX_QUANTITY 99
 #define CART_MAX_PRODUCT_ID 32
-#define CART_TRANSACTION_ATTEMPTS 5
 
 static int cart_get(struct http_request *req, struct responder_context *ctx);
 static int cart_add(struct http_request *req, struct responder_context *ctx);
@@ -205,8 +204,11 @@ static int cart_change(struct http_request *req, struct responder_context *ctx, 
 
     if (strlen(product_id) > CART_MAX_PRODUCT_ID)
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
-    for (attempt = 0; attempt < CART_TRANSACTION_ATTEMPTS && rc == SHOP_ERR_RETRY; attempt++)
+    for (attempt = 0; attempt < DB_TRANSACTION_ATTEMPTS && rc == SHOP_ERR_RETRY; attempt++) {
+        if (attempt > 0)
+            db_retry_pause(attempt - 1);
         rc = cart_change_once(req, ctx, product_id, requested, kind);
+    }
     if (rc == SHOP_ERR_RETRY)
         log_event(LOG_LEVEL_WARN, req->request_id, "event=cart_contention attempts=%d", attempt);
     if (rc != SHOP_OK || req->status != 0)

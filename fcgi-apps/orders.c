@@ -36,7 +36,6 @@
 #define ORDER_ID_BYTES 16
 #define ORDER_ID_MAX 40
 #define ORDERS_IDEMPOTENCY_KEY_MAX 128
-#define ORDERS_TRANSACTION_ATTEMPTS 5
 #define ORDERS_DEFAULT_PAGE 20
 #define ORDERS_MAX_PAGE 50
 #define ORDER_STATUS_RECEIVED "Order Received"
@@ -362,7 +361,9 @@ static int orders_create(struct http_request *req, struct responder_context *ctx
     randombytes_buf(random, sizeof(random));
     memcpy(order_id, "order-", 6);
     sodium_bin2hex(order_id + 6, sizeof(order_id) - 6, random, sizeof(random));
-    for (attempt = 0; attempt < ORDERS_TRANSACTION_ATTEMPTS; attempt++) {
+    for (attempt = 0; attempt < DB_TRANSACTION_ATTEMPTS; attempt++) {
+        if (attempt > 0)
+            db_retry_pause(attempt - 1);
         rc = orders_checkout_once(req, ctx, order_id, &ship, key, hash);
         if (rc == SHOP_ERR_CONFLICT && key != NULL) /* a request with this key committed first */
             return orders_replay(req, ctx, key, hash);

@@ -9,9 +9,11 @@
 #include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <time.h>
 
 #include "config.h"
 #include "err.h"
@@ -384,6 +386,15 @@ static int db_simple(struct db *db, const char *sql)
     if (mysql_real_query(db->mysql, sql, (unsigned long)strlen(sql)) != 0)
         return db_error(db, mysql_errno(db->mysql), mysql_error(db->mysql), sql);
     return SHOP_OK;
+}
+
+void db_retry_pause(int attempt)
+{
+    unsigned int ceiling_us = 1000u << (attempt < 6 ? attempt : 6); /* 1 ms doubling to 64 ms */
+    unsigned int pause_us = ceiling_us / 2 + randombytes_uniform(ceiling_us / 2 + 1);
+    struct timespec pause = {0, (long)pause_us * 1000L};
+
+    nanosleep(&pause, NULL);
 }
 
 bool db_in_transaction(const struct db *db)
