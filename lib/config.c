@@ -24,7 +24,8 @@ struct config_entry {
 static struct config_entry config_entries[CONFIG_MAX_ENTRIES];
 static int config_count;
 
-void config_clear(void)
+/* Forgets the loaded file (environment overrides still apply). */
+static void config_clear(void)
 {
     config_count = 0;
 }

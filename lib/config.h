@@ -28,9 +28,6 @@
  */
 int config_load(const char *path);
 
-/* Forgets the loaded file (environment overrides still apply). */
-void config_clear(void);
-
 /* The value of key, from SHOP_<KEY>, else the file, else fallback. */
 const char *config_get_string(const char *key, const char *fallback);
 

@@ -57,7 +57,8 @@ static int http_hex_value(char c)
     return -1;
 }
 
-int http_percent_decode(const char *src, size_t len, char *dst)
+/* Percent-decodes src (len bytes, '+' as space) into dst (len + 1 bytes). */
+static int http_percent_decode(const char *src, size_t len, char *dst)
 {
     size_t i, o = 0;
     int high, low;
@@ -250,7 +251,8 @@ struct json_object *http_list_body(struct http_request *req, struct json_object 
     return body;
 }
 
-int http_read_body(struct http_request *req, size_t limit, const char **body, size_t *len)
+/* Reads the body, at most limit bytes, into *body (NUL-terminated, arena); SHOP_ERR_TOO_LARGE beyond. */
+static int http_read_body(struct http_request *req, size_t limit, const char **body, size_t *len)
 {
     const char *declared = http_param(req, "CONTENT_LENGTH");
     char *buffer;

@@ -88,12 +88,6 @@ struct json_object *http_own(struct http_request *req, struct json_object *obj);
 struct json_object *http_list_body(struct http_request *req, struct json_object **items);
 
 /*
- * Reads the body, at most limit bytes, into *body (NUL-terminated, arena).
- * SHOP_ERR_TOO_LARGE when it is longer.
- */
-int http_read_body(struct http_request *req, size_t limit, const char **body, size_t *len);
-
-/*
  * Reads a JSON object body: SHOP_ERR_MEDIA_TYPE unless Content-Type is
  * application/json, SHOP_ERR_TOO_LARGE over limit, SHOP_ERR_INVALID when it is
  * not one well-formed JSON object. The object is owned by the request.
@@ -136,8 +130,5 @@ int http_reply_error(struct http_request *req, int err, const char *code, const 
 
 /* True when the two tags are equal, ignoring a weak W/ prefix on the first. */
 bool http_etag_matches(const char *if_none_match, const char *etag);
-
-/* Percent-decodes src (len bytes, '+' as space) into dst (len + 1 bytes). */
-int http_percent_decode(const char *src, size_t len, char *dst);
 
 #endif

@@ -53,6 +53,12 @@ static const char SQL_ADD_PAIR[] =
     " ON DUPLICATE KEY UPDATE"
     " log_score = GREATEST(log_score, VALUES(log_score)) + LOG2(1 + POW(2, -ABS(log_score - VALUES(log_score))))";
 
+/* The wire name of event ("add-to-cart"). */
+static const char *interest_event_name(enum interest_event event)
+{
+    return interest_kinds[event].name;
+}
+
 int interest_event_parse(const char *name, enum interest_event *out)
 {
     size_t i;
@@ -66,7 +72,6 @@ int interest_event_parse(const char *name, enum interest_event *out)
     return SHOP_ERR_INVALID;
 }
 
-const char *interest_event_name(enum interest_event event) { return interest_kinds[event].name; }
 double interest_event_weight(enum interest_event event) { return interest_kinds[event].weight; }
 const char *interest_event_verb(enum interest_event event) { return interest_kinds[event].verb; }
 

@@ -38,9 +38,6 @@ enum interest_event {
 /* "product-view" → INTEREST_VIEW, …; SHOP_ERR_INVALID for an unknown name. */
 int interest_event_parse(const char *name, enum interest_event *out);
 
-/* The wire name of event ("add-to-cart"). */
-const char *interest_event_name(enum interest_event event);
-
 /* How much the event says about interest: purchase > add to cart > view > search. */
 double interest_event_weight(enum interest_event event);
 

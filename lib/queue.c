@@ -349,17 +349,3 @@ int queue_recover_orphans(struct queue *q, const struct queue_names *names, int 
         *moved = count;
     return rc;
 }
-
-int queue_length(struct queue *q, const char *list, long long *len)
-{
-    const char *argv[] = {"LLEN", list};
-    const size_t argvlen[] = {4, strlen(list)};
-    redisReply *reply;
-    int rc = queue_command(q, &reply, 2, argv, argvlen);
-
-    if (rc != SHOP_OK)
-        return rc;
-    *len = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
-    freeReplyObject(reply);
-    return SHOP_OK;
-}

@@ -88,7 +88,4 @@ int queue_release_due(struct queue *q, const char *zset, const char *list, long 
  */
 int queue_recover_orphans(struct queue *q, const struct queue_names *names, int *moved);
 
-/* The length of list. */
-int queue_length(struct queue *q, const char *list, long long *len);
-
 #endif

@@ -9,20 +9,8 @@
 #include "lib/cursor.h"
 #include "lib/err.h"
 #include "lib/token.h"
+#include "secrets.h"
 #include "unit.h"
-
-#define SECRET_A "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-#define SECRET_B "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
-
-static void use_secrets(const char *current, const char *previous)
-{
-    setenv("SHOP_SECRET", current, 1);
-    if (previous != NULL)
-        setenv("SHOP_SECRET_PREVIOUS", previous, 1);
-    else
-        unsetenv("SHOP_SECRET_PREVIOUS");
-    ck_assert_int_eq(token_init(), SHOP_OK);
-}
 
 START_TEST(test_cursor_round_trip_keeps_fields)
 {

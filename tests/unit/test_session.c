@@ -9,10 +9,8 @@
 #include "lib/err.h"
 #include "lib/session.h"
 #include "lib/token.h"
+#include "secrets.h"
 #include "unit.h"
-
-#define SECRET_A "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-#define SECRET_B "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
 
 struct fake {
     FCGX_Request fcgi;
@@ -42,14 +40,10 @@ static void fake_free(struct fake *f)
     arena_free(&f->arena);
 }
 
-static void use_secrets(const char *current, const char *previous)
+/* Switches secrets and re-reads the cookie settings. */
+static void use_session_secrets(const char *current, const char *previous)
 {
-    setenv("SHOP_SECRET", current, 1);
-    if (previous != NULL)
-        setenv("SHOP_SECRET_PREVIOUS", previous, 1);
-    else
-        unsetenv("SHOP_SECRET_PREVIOUS");
-    ck_assert_int_eq(token_init(), SHOP_OK);
+    use_secrets(current, previous);
     ck_assert_int_eq(session_init(), SHOP_OK);
 }
 
@@ -87,7 +81,7 @@ START_TEST(test_session_new_cookie_has_safe_attributes)
     char pair[256];
     const char *header;
 
-    use_secrets(SECRET_A, NULL);
+    use_session_secrets(SECRET_A, NULL);
     fake_request(&f, NULL);
     ck_assert_int_eq(session_from_request(&f.req, &session), SHOP_OK);
     header = set_cookie(&f, pair, sizeof(pair));
@@ -116,7 +110,7 @@ START_TEST(test_session_valid_cookie_keeps_the_shopper_and_sets_nothing)
     struct session session;
     char pair[256], id[SESSION_USER_ID_TEXT], again[256];
 
-    use_secrets(SECRET_A, NULL);
+    use_session_secrets(SECRET_A, NULL);
     new_session(pair, sizeof(pair), id);
     fake_request(&f, pair);
     ck_assert_int_eq(session_from_request(&f.req, &session), SHOP_OK);
@@ -131,7 +125,7 @@ START_TEST(test_session_two_new_sessions_differ)
 {
     char pair_a[256], pair_b[256], id_a[SESSION_USER_ID_TEXT], id_b[SESSION_USER_ID_TEXT];
 
-    use_secrets(SECRET_A, NULL);
+    use_session_secrets(SECRET_A, NULL);
     new_session(pair_a, sizeof(pair_a), id_a);
     new_session(pair_b, sizeof(pair_b), id_b);
     ck_assert_str_ne(id_a, id_b);
@@ -145,7 +139,7 @@ START_TEST(test_session_tampered_cookie_starts_a_new_session)
     char pair[256], id[SESSION_USER_ID_TEXT], fresh[256];
     size_t i;
 
-    use_secrets(SECRET_A, NULL);
+    use_session_secrets(SECRET_A, NULL);
     new_session(pair, sizeof(pair), id);
     for (i = 4; i < strlen(pair); i++) {
         char tampered[256];
@@ -171,9 +165,9 @@ START_TEST(test_session_rotation_accepts_previous_and_resigns)
     struct session session;
     char pair[256], id[SESSION_USER_ID_TEXT], resigned[256];
 
-    use_secrets(SECRET_A, NULL);
+    use_session_secrets(SECRET_A, NULL);
     new_session(pair, sizeof(pair), id);
-    use_secrets(SECRET_B, SECRET_A);
+    use_session_secrets(SECRET_B, SECRET_A);
     fake_request(&f, pair);
     ck_assert_int_eq(session_from_request(&f.req, &session), SHOP_OK);
     ck_assert(!session.is_new);
@@ -183,7 +177,7 @@ START_TEST(test_session_rotation_accepts_previous_and_resigns)
     fake_free(&f);
 
     /* The re-signed cookie is valid under the new secret alone. */
-    use_secrets(SECRET_B, NULL);
+    use_session_secrets(SECRET_B, NULL);
     fake_request(&f, resigned);
     ck_assert_int_eq(session_from_request(&f.req, &session), SHOP_OK);
     ck_assert_str_eq(session.user_id, id);
