@@ -6,7 +6,7 @@
 import { renderHome, renderCategory, renderSearch, renderProduct } from './views/catalog.js';
 import { renderCart, renderCheckout } from './views/cart.js';
 import { renderOrder, renderOrders } from './views/orders.js';
-import { focusViewsFromNowOn, h, show } from './dom.js';
+import { beginView, focusViewsFromNowOn, h, show } from './dom.js';
 import { clearNotice, leave, refreshCartBadge } from './shell.js';
 
 const routes = [
@@ -22,6 +22,7 @@ const routes = [
 
 function route() {
   leave();
+  beginView();
   const hash = window.location.hash || '#/';
   for (const [pattern, render] of routes) {
     const match = hash.match(pattern);

@@ -16,6 +16,18 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+// Views render after awaiting the API; by then the shopper may have moved on.
+// Every route starts a numbered view; a view keeps the checker it got at its
+// start and shows nothing once another view has begun.
+let viewSerial = 0;
+export function beginView() {
+  viewSerial += 1;
+}
+export function currentView() {
+  const mine = viewSerial;
+  return () => mine === viewSerial;
+}
+
 // After the first page, a new view takes the focus (see show()); the first page
 // leaves it where the browser puts it, at the top, so Tab reaches the skip link.
 let moveFocus = false;

@@ -125,6 +125,24 @@ test('with the API down the page says so, and works again when it is back', asyn
   assert.deepEqual(page.errors, []);
 });
 
+test('a slow answer for a page the shopper already left does not replace the page they are on', async () => {
+  const page = await shopper(browser);
+  await page.goto('/');
+  await page.locator('.grid .card').first().waitFor();
+  // The real answer, held back: as on a slow connection.
+  await page.route('**/api/cart', async (route) => {
+    await new Promise((resolve) => { setTimeout(resolve, 800); });
+    await route.continue();
+  });
+  await page.goto('/#/cart');
+  await page.getByRole('heading', { name: 'Your cart' }).waitFor();
+  await page.goto('/#/category/Books');
+  await page.getByRole('heading', { level: 1, name: 'Books' }).waitFor();
+  await page.waitForTimeout(1200); // the cart's answer has arrived by now
+  assert.equal(await page.getByRole('heading', { name: 'Your cart' }).count(), 0);
+  assert.equal(await page.getByRole('heading', { level: 1, name: 'Books' }).count(), 1);
+});
+
 test('on a 360 px phone the shop fits the screen and still sells', async () => {
   const page = await shopper(browser, { width: 360, height: 740 });
   await page.goto('/');

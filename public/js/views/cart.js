@@ -1,7 +1,7 @@
 // cart.js - the cart (change quantities, remove, totals) and the checkout form.
 import { api, formatMoney } from '../api.js';
 import { notify, setCartBadge } from '../shell.js';
-import { h, show, loading, failure, plural } from '../dom.js';
+import { currentView, h, show, loading, failure, plural } from '../dom.js';
 
 function cartLine(item, currency, update) {
   const id = `quantity-${item.productId}`;
@@ -33,12 +33,15 @@ function cartView(cart, update, message) {
 }
 
 export async function renderCart() {
+  const here = currentView();
   show(h('h1', {}, 'Your cart'), loading());
   const message = h('p', { class: 'form-message', role: 'status' });
   const update = async (path, method, body) => {
     message.textContent = 'Updating…';
     try {
       const cart = await api(path, { method, body });
+      setCartBadge(cart);
+      if (!here()) return;
       message.textContent = 'Cart updated.';
       show(...cartView(cart, update, message));
     } catch (error) {
@@ -47,9 +50,10 @@ export async function renderCart() {
     }
   };
   try {
-    show(...cartView(await api('/api/cart'), update, message));
+    const cart = await api('/api/cart');
+    if (here()) show(...cartView(cart, update, message));
   } catch (error) {
-    show(h('h1', {}, 'Your cart'), failure(error, renderCart));
+    if (here()) show(h('h1', {}, 'Your cart'), failure(error, renderCart));
   }
 }
 

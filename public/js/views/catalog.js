@@ -1,7 +1,7 @@
 // catalog.js - home with recommendations, category and search grids, product detail.
 import { api, formatMoney } from '../api.js';
 import { notify, setCartBadge } from '../shell.js';
-import { h, show, loading, failure } from '../dom.js';
+import { currentView, h, show, loading, failure } from '../dom.js';
 
 const PAGE_SIZE = 20;
 
@@ -66,28 +66,38 @@ async function recommendationsSection() {
 }
 
 export async function renderHome() {
-  show(h('h1', { class: 'visually-hidden' }, 'fcgi-shop'), await recommendationsSection(), await categoryNav(''),
+  const here = currentView();
+  const [recommended, nav] = [await recommendationsSection(), await categoryNav('')];
+  if (!here()) return;
+  show(h('h1', { class: 'visually-hidden' }, 'fcgi-shop'), recommended, nav,
     h('h2', {}, 'All products'), productGrid({}));
 }
 
 export async function renderCategory(name) {
-  show(await categoryNav(name), h('h1', {}, name), productGrid({ category: name }));
+  const here = currentView();
+  const nav = await categoryNav(name);
+  if (here()) show(nav, h('h1', {}, name), productGrid({ category: name }));
 }
 
 export async function renderSearch(q) {
   document.getElementById('search-input').value = q;
-  show(await categoryNav(''), h('h1', {}, `Results for “${q}”`), productGrid({ q }));
+  const here = currentView();
+  const nav = await categoryNav('');
+  if (here()) show(nav, h('h1', {}, `Results for “${q}”`), productGrid({ q }));
 }
 
 export async function renderProduct(id) {
+  const here = currentView();
   show(loading());
   let product;
   try {
     product = await api(`/api/products/${encodeURIComponent(id)}`);
   } catch (error) {
+    if (!here()) return;
     show(h('h1', {}, error.status === 404 ? 'Product not found' : 'Product'), failure(error, () => renderProduct(id)));
     return;
   }
+  if (!here()) return;
   // Interest tracking: fire and forget, the page never waits for it.
   api('/api/events', { method: 'POST',
     body: { productId: product.id, eventType: 'product-view', productType: product.category } }).catch(() => {});

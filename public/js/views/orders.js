@@ -1,7 +1,7 @@
 // orders.js - the thank-you page with the order's live status, and the order history.
 import { api, formatMoney } from '../api.js';
 import { onLeave, refreshCartBadge } from '../shell.js';
-import { h, show, loading, failure, plural } from '../dom.js';
+import { currentView, h, show, loading, failure, plural } from '../dom.js';
 
 const POLL_MS = 1000;
 const FINAL = new Set(['PROCESSED', 'PAYMENT_FAILED', 'FAILED', 'CANCELLED']);
@@ -59,9 +59,11 @@ export async function renderOrder(id) {
 }
 
 export async function renderOrders() {
+  const here = currentView();
   show(h('h1', {}, 'Your orders'), loading());
   try {
     const { items } = await api('/api/orders?limit=50');
+    if (!here()) return;
     show(h('h1', {}, 'Your orders'), items.length === 0
       ? h('p', {}, 'No orders yet. ', h('a', { href: '#/' }, 'Start shopping'))
       : h('ul', { class: 'order-list' }, items.map((order) => h('li', { 'data-order': order.orderId },
@@ -70,6 +72,6 @@ export async function renderOrders() {
         h('span', {}, `${plural(order.itemCount, 'item', 'items')}, ${formatMoney(order.totalCents, order.currency)}`),
         h('time', { datetime: order.createdAt }, new Date(order.createdAt).toLocaleString())))));
   } catch (error) {
-    show(h('h1', {}, 'Your orders'), failure(error, renderOrders));
+    if (here()) show(h('h1', {}, 'Your orders'), failure(error, renderOrders));
   }
 }
