@@ -1,11 +1,12 @@
 /*
- * interest.h - recording what a shopper shows interest in.
+ * interest.h - recording what a shopper shows interest in, and its aggregates.
  *
- * One call records an event (a view, an add to cart, a purchase, a search) in
- * the interactions table and brings the aggregates up to date: the product's
- * decayed popularity and the "viewed together" pairs with the shopper's other
- * recent products (see sql/migrations/004_interest.sql). Shared by the events
- * and cart responders and the order worker, which record events themselves.
+ * interest_record() appends an event (a view, an add to cart, a purchase, a
+ * search) to the interactions table: two statements, so a request that records
+ * one stays cheap. The aggregates recommendations read, each product's decayed
+ * popularity and the "viewed together" pairs (see sql/migrations/004_interest.sql),
+ * are brought up to date from the pending events in batches by
+ * interest_aggregate(), which the order worker runs a few times a second.
  *
  * Limits: at most INTEREST_MAX_PER_MINUTE events per shopper (more is
  * SHOP_ERR_RATE_LIMITED), and a repeat of the same event on the same product
@@ -27,6 +28,7 @@
 #define INTEREST_PAIR_PARTNERS 5        /* recent products an event is paired with */
 #define INTEREST_PAIR_WINDOW_SECONDS 86400
 #define INTEREST_DEFAULT_POPULAR_HALF_LIFE_HOURS 24
+#define INTEREST_AGGREGATE_BATCH 100    /* pending events folded into the aggregates per transaction */
 
 enum interest_event {
     INTEREST_VIEW,
@@ -50,5 +52,12 @@ const char *interest_event_verb(enum interest_event event);
  */
 int interest_record(struct db *db, struct arena *arena, const char *user_id, const char *product_id,
                     const char *category, enum interest_event event);
+
+/*
+ * Folds up to INTEREST_AGGREGATE_BATCH pending events into the aggregates, in
+ * one transaction of its own; *aggregated counts them (0: none pending, or
+ * another process holds the aggregator's lock).
+ */
+int interest_aggregate(struct db *db, struct arena *arena, int *aggregated);
 
 #endif

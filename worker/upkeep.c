@@ -4,6 +4,8 @@
  * - Renew this worker's lease, so others know it is alive.
  * - Move retries that are due from the retry set back onto the queue.
  * - Recover orphans: messages in processing lists whose worker's lease expired.
+ * - Fold pending interest events into the recommendation aggregates, batch
+ *   after batch while there are many, for at most UPKEEP_AGGREGATE_FOR_MS.
  * - Sweep: queue again the orders no worker has claimed (still enqueue_pending)
  *   whose last push is older than worker_sweep_after_ms: Redis was down, lost
  *   the push in a crash, or the responder died between commit and push. Each
@@ -15,6 +17,7 @@
 #include <time.h>
 
 #include "lib/err.h"
+#include "lib/interest.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "worker/worker.h"
@@ -22,6 +25,8 @@
 #define UPKEEP_RELEASE_EVERY_MS 250
 #define UPKEEP_RELEASE_BATCH 100
 #define UPKEEP_SWEEP_BATCH 100
+#define UPKEEP_AGGREGATE_EVERY_MS 200
+#define UPKEEP_AGGREGATE_FOR_MS 50      /* then orders get their turn again */
 
 static const char SQL_MARKED_ORDERS[] =
     "SELECT id, email, enqueued_at FROM orders"
@@ -71,6 +76,18 @@ static void upkeep_sweep(struct worker *w)
         log_event(LOG_LEVEL_INFO, NULL, "event=sweeper_queued orders=%d", queued);
 }
 
+static void upkeep_aggregate(struct worker *w)
+{
+    long long until = worker_now_ms() + UPKEEP_AGGREGATE_FOR_MS;
+    int aggregated;
+
+    do {
+        if (interest_aggregate(w->db, &w->arena, &aggregated) != SHOP_OK)
+            return;
+        arena_reset(&w->arena);
+    } while (aggregated == INTEREST_AGGREGATE_BATCH && worker_now_ms() < until && !worker_stopping);
+}
+
 void worker_upkeep(struct worker *w)
 {
     long long now = worker_now_ms();
@@ -86,6 +103,10 @@ void worker_upkeep(struct worker *w)
         w->due.recover = now + (w->lease_seconds * 500 > 1000 ? w->lease_seconds * 500 : 1000);
         if (queue_recover_orphans(w->queue, &w->names, &moved) == SHOP_OK && moved > 0)
             log_event(LOG_LEVEL_WARN, NULL, "event=orphans_recovered messages=%d", moved);
+    }
+    if (now >= w->due.aggregate) {
+        w->due.aggregate = now + UPKEEP_AGGREGATE_EVERY_MS;
+        upkeep_aggregate(w);
     }
     if (now >= w->due.sweep) {
         w->due.sweep = now + w->sweep_interval_ms;

@@ -47,7 +47,7 @@ struct worker {
     struct payment_settings payment;
     struct mail_settings mail;
     struct {                      /* when each upkeep chore is next due (ms) */
-        long long lease, release, recover, sweep;
+        long long lease, release, recover, aggregate, sweep;
     } due;
 };
 

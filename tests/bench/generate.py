@@ -108,8 +108,9 @@ def main():
         if len(recent) > 20:
             recent.popleft()
 
-    load(var, "interactions", ["user_id", "product_id", "event_type", "category", "created_at"],
-         ([u, p, k, category_of[p], time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))]
+    # Already counted in the aggregates below: loaded as aggregated, so the worker leaves them be.
+    load(var, "interactions", ["user_id", "product_id", "event_type", "category", "created_at", "aggregated"],
+         ([u, p, k, category_of[p], time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t)), "1"]
           for u, p, k, _, t in events))
     load(var, "product_popularity", ["product_id", "category", "log_score"],
          ([p, category_of[p], repr(s)] for p, s in popularity.items()))

@@ -260,3 +260,9 @@ def view(client, product_id, event_type="product-view"):
     response = client.post("/api/events", {"productId": product_id, "eventType": event_type})
     assert response.status == 202, response
     return response
+
+
+def interest_settles(timeout=10.0):
+    """Waits until the worker has folded every recorded event into the popularity and pair aggregates."""
+    wait_until(lambda: sql("SELECT COUNT(*) FROM interactions WHERE aggregated = 0") == [["0"]], timeout=timeout,
+               message="the worker to aggregate the pending interest events")

@@ -1,10 +1,14 @@
 """POST /api/events: interest is recorded for the session's shopper, validated and bounded."""
+import math
+import threading
+import time
 import unittest
 
-from shop import Client, assert_error, checkout, sql, user_id, view, wait_for_status
+from shop import Client, assert_error, checkout, interest_settles, sql, user_id, view, wait_for_status
 
 
 def popularity(product_id):
+    interest_settles()
     rows = sql(f"SELECT log_score FROM product_popularity WHERE product_id = '{product_id}'")
     return float(rows[0][0]) if rows else None
 
@@ -52,6 +56,43 @@ class EventsTest(unittest.TestCase):
         self.assertEqual(popularity("prod-060"), once, "the same shopper's repeat is not counted")
         view(second, "prod-060")
         self.assertGreater(popularity("prod-060"), once, "another shopper's view is")
+
+    def test_many_shoppers_views_all_add_up_across_aggregation_batches(self):
+        before = popularity("prod-062")
+        clients = [Client() for _ in range(150)]  # more than one aggregation batch (100)
+        threads = [threading.Thread(target=view, args=(c, "prod-062")) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        now = time.time() / 3600 / 24  # the default half-life: 24 hours
+        after = popularity("prod-062")
+        # In log space: log2(2^before + 150 views * weight 1 (in tenths: 10) * 2^now)
+        expected = now + math.log2((2 ** (before - now) if before is not None else 0) + 150 * 10)
+        self.assertAlmostEqual(after, expected, delta=0.01)
+
+    def test_a_shoppers_recent_products_are_paired_both_ways(self):
+        products = ["prod-063", "prod-064", "prod-065"]
+        keys = [(a, b) for a in products for b in products if a != b]
+
+        def pairs():
+            interest_settles()
+            rows = sql("SELECT product_id, other_id, log_score FROM product_pairs WHERE product_id IN"
+                       " ('prod-063', 'prod-064', 'prod-065') AND other_id IN ('prod-063', 'prod-064', 'prod-065')")
+            return {(a, b): float(score) for a, b, score in rows}
+        before = pairs()
+        client = Client()
+        for product in products:
+            view(client, product)
+        view(client, "prod-063")  # a repeat: counted neither for popularity nor for pairs
+        after = pairs()
+        for key in keys:
+            self.assertGreater(after.get(key, 0), before.get(key, -math.inf), key)
+        now = time.time() / 3600 / 24
+        # Each pair met once: one more 2^now on each, both ways.
+        for key in keys:
+            added = 2 ** (after[key] - now) - (2 ** (before[key] - now) if key in before else 0)
+            self.assertAlmostEqual(added, 1.0, delta=0.01, msg=key)
 
     def test_too_many_events_from_one_shopper_is_429(self):
         client = Client()

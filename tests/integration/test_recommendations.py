@@ -1,7 +1,7 @@
 """GET /api/recommendations: affinity, "viewed with", popularity, exclusions, decay, reasons."""
 import unittest
 
-from shop import Client, Stock, assert_error, checkout, sql, user_id, view, wait_for_status
+from shop import Client, Stock, assert_error, checkout, interest_settles, sql, user_id, view, wait_for_status
 
 
 def recommend(client, limit=8):
@@ -16,6 +16,7 @@ def categories_of(category):
 
 class RecommendationsTest(unittest.TestCase):
     def test_new_shopper_gets_what_is_popular_now(self):
+        interest_settles()
         items = recommend(Client())
         expected = [row[0] for row in sql(
             "SELECT pp.product_id FROM product_popularity pp JOIN products p ON p.id = pp.product_id"
@@ -103,6 +104,7 @@ class RecommendationsTest(unittest.TestCase):
             view(earlier, partner)
         client = Client()
         view(client, anchor)
+        interest_settles()
         items = {item["id"]: item["reason"] for item in recommend(client, 30)}
         name = sql(f"SELECT name FROM products WHERE id = '{anchor}'")[0][0]
         self.assertEqual(items.get(partner), f"Often viewed with {name}")
