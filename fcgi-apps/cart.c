@@ -41,9 +41,12 @@ static const struct responder_route cart_routes[] = {
     {NULL, NULL, NULL},
 };
 
-static const char SQL_PRODUCT_STATE[] = "SELECT active, stock, category FROM products WHERE id = ?";
-static const char SQL_LINE_QUANTITY[] = "SELECT quantity FROM cart_items WHERE user_id = ? AND product_id = ?";
-static const char SQL_LINE_COUNT[] = "SELECT COUNT(*) FROM cart_items WHERE user_id = ?";
+/* All a change needs to know, in one round trip: the product, its line in the cart, the cart's lines. */
+static const char SQL_CHANGE_STATE[] =
+    "SELECT p.active, p.stock, p.category,"
+    " (SELECT c.quantity FROM cart_items c WHERE c.user_id = ? AND c.product_id = p.id),"
+    " (SELECT COUNT(*) FROM cart_items c WHERE c.user_id = ?)"
+    " FROM products p WHERE p.id = ?";
 static const char SQL_SET_LINE[] =
     "INSERT INTO cart_items (user_id, product_id, quantity) VALUES (?, ?, ?)"
     " ON DUPLICATE KEY UPDATE quantity = VALUES(quantity)";
@@ -141,22 +144,20 @@ static int cart_change_once(struct http_request *req, struct responder_context *
                             long long requested, const struct cart_change_kind *kind)
 {
     const char *user = ctx->session.user_id;
-    const struct db_param cart_key[] = {DB_PARAM_TEXT(user)};
-    const struct db_param product_key[] = {DB_PARAM_TEXT(product_id)};
+    const struct db_param state_key[] = {DB_PARAM_TEXT(user), DB_PARAM_TEXT(user), DB_PARAM_TEXT(product_id)};
     const struct db_param line_key[] = {DB_PARAM_TEXT(user), DB_PARAM_TEXT(product_id)};
-    struct db_result product, line, count;
+    struct db_result product;
     long long current, quantity, stock;
     int rc;
 
     if ((rc = db_begin(ctx->db)) != SHOP_OK)
         return rc;
     if ((rc = cart_lock(ctx->db, req->arena, user)) != SHOP_OK ||
-        (rc = db_exec(ctx->db, req->arena, SQL_PRODUCT_STATE, product_key, 1, &product)) != SHOP_OK ||
-        (rc = db_exec(ctx->db, req->arena, SQL_LINE_QUANTITY, line_key, 2, &line)) != SHOP_OK)
+        (rc = db_exec(ctx->db, req->arena, SQL_CHANGE_STATE, state_key, 3, &product)) != SHOP_OK)
         goto failed;
     if (product.rows == 0)
         return cart_refuse(req, ctx, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
-    current = line.rows > 0 ? db_result_int(&line, 0, 0) : 0;
+    current = db_result_int(&product, 0, 3); /* NULL, no line yet: 0 */
     quantity = kind->rule(current, requested);
     stock = db_result_int(&product, 0, 1);
     if (quantity == 0) {
@@ -170,13 +171,9 @@ static int cart_change_once(struct http_request *req, struct responder_context *
                                "A cart line holds at most 99 of a product.", NULL);
         if (quantity > stock)
             return cart_refuse_stock(req, ctx, stock, current);
-        if (current == 0) {
-            if ((rc = db_exec(ctx->db, req->arena, SQL_LINE_COUNT, cart_key, 1, &count)) != SHOP_OK)
-                goto failed;
-            if (db_result_int(&count, 0, 0) >= CART_MAX_LINES)
-                return cart_refuse(req, ctx, SHOP_ERR_UNPROCESSABLE, "cart_full",
-                                   "A cart holds at most 50 different products.", NULL);
-        }
+        if (current == 0 && db_result_int(&product, 0, 4) >= CART_MAX_LINES)
+            return cart_refuse(req, ctx, SHOP_ERR_UNPROCESSABLE, "cart_full",
+                               "A cart holds at most 50 different products.", NULL);
         const struct db_param set[] = {DB_PARAM_TEXT(user), DB_PARAM_TEXT(product_id), DB_PARAM_INT(quantity)};
         rc = db_exec(ctx->db, req->arena, SQL_SET_LINE, set, 3, NULL);
         /* In the same transaction: one durable commit for the add and its interest.
