@@ -14,7 +14,11 @@ async function fillShipping(page, shipping) {
   for (const [field, value] of Object.entries(shipping)) await page.fill(`#ship-${field}`, value);
 }
 
+// Adds to the cart the page's session owns. The page's own first requests must
+// have answered first: each cookie-less request starts a session, and a late
+// Set-Cookie from one of them would replace the session this add went to.
 async function addViaApi(page, productId, quantity = 1) {
+  await page.waitForLoadState('networkidle');
   const status = await page.evaluate(async ([id, qty]) => (await fetch('/api/cart', { method: 'POST',
     headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ productId: id, quantity: qty }) })).status,
   [productId, quantity]);
