@@ -15,4 +15,11 @@
 /* Locks (creating it if needed) the carts row of user_id until the transaction ends. */
 int cart_lock(struct db *db, struct arena *arena, const char *user_id);
 
+/*
+ * Locks the carts rows of every shopper in users_json (a JSON array of user
+ * ids), in user id order, so two callers locking overlapping sets cannot
+ * deadlock each other.
+ */
+int cart_lock_many(struct db *db, struct arena *arena, const char *users_json);
+
 #endif

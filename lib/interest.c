@@ -37,6 +37,12 @@ static const char SQL_RECENT_COUNT[] =
     "SELECT COUNT(*) FROM interactions WHERE user_id = ? AND created_at > NOW(3) - INTERVAL 1 MINUTE";
 static const char SQL_INSERT_INTERACTION[] =
     "INSERT INTO interactions (user_id, product_id, event_type, category) VALUES (?, ?, ?, ?)";
+static const char SQL_INSERT_PURCHASES[] =
+    "INSERT INTO interactions (user_id, product_id, event_type, category)"
+    " SELECT o.user_id, i.product_id, ?, p.category"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (jid VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin PATH '$')) j"
+    " JOIN orders o ON o.id = j.jid JOIN order_items i ON i.order_id = o.id JOIN products p ON p.id = i.product_id"
+    " ORDER BY o.id, i.product_id";
 
 /* The aggregator's statements. A list of values travels as one JSON parameter,
  * unpacked by JSON_TABLE, so one prepared statement serves any batch size. */
@@ -104,13 +110,20 @@ int interest_record(struct db *db, struct arena *arena, const char *user_id, con
     struct db_result recent;
     int rc;
 
-    if (event != INTEREST_PURCHASE) {
-        if ((rc = db_exec(db, arena, SQL_RECENT_COUNT, user, 1, &recent)) != SHOP_OK)
-            return rc;
-        if (db_result_int(&recent, 0, 0) >= INTEREST_MAX_PER_MINUTE)
-            return SHOP_ERR_RATE_LIMITED;
-    }
+    if ((rc = db_exec(db, arena, SQL_RECENT_COUNT, user, 1, &recent)) != SHOP_OK)
+        return rc;
+    if (db_result_int(&recent, 0, 0) >= INTEREST_MAX_PER_MINUTE)
+        return SHOP_ERR_RATE_LIMITED;
     return db_exec(db, arena, SQL_INSERT_INTERACTION, row, 4, NULL);
+}
+
+/* Purchases skip the rate limit: each is bounded by a real order. */
+int interest_record_purchases(struct db *db, struct arena *arena, const char *order_ids_json)
+{
+    const struct db_param orders[] = {DB_PARAM_TEXT(interest_event_name(INTEREST_PURCHASE)),
+                                      DB_PARAM_TEXT(order_ids_json)};
+
+    return db_exec(db, arena, SQL_INSERT_PURCHASES, orders, 2, NULL);
 }
 
 /*

@@ -47,11 +47,18 @@ double interest_event_weight(enum interest_event event);
 const char *interest_event_verb(enum interest_event event);
 
 /*
- * Records event for user_id. product_id and category may be NULL (a search);
- * category is the product's own when there is a product.
+ * Records event for user_id, a shopper's own action (not a purchase), within
+ * the rate limit. product_id and category may be NULL (a search); category is
+ * the product's own when there is a product.
  */
 int interest_record(struct db *db, struct arena *arena, const char *user_id, const char *product_id,
                     const char *category, enum interest_event event);
+
+/*
+ * Records a purchase event for every line of the orders in order_ids_json (a
+ * JSON array of order ids), for the order's shopper, in one statement.
+ */
+int interest_record_purchases(struct db *db, struct arena *arena, const char *order_ids_json);
 
 /*
  * Folds up to INTEREST_AGGREGATE_BATCH pending events into the aggregates, in

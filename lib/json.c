@@ -90,3 +90,26 @@ const char *json_to_text(struct json_object *obj, size_t *len)
     return json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
                                               len);
 }
+
+const char *json_string_list(struct arena *arena, const char *const *strings, int count)
+{
+    struct json_object *list = json_object_new_array();
+    const char *text = NULL;
+    size_t len;
+    int i;
+
+    if (list == NULL)
+        return NULL;
+    for (i = 0; i < count; i++) {
+        struct json_object *item = json_object_new_string(strings[i]);
+        if (item == NULL || json_object_array_add(list, item) != 0) {
+            json_object_put(item);
+            json_object_put(list);
+            return NULL;
+        }
+    }
+    if ((text = json_to_text(list, &len)) != NULL)
+        text = arena_strndup(arena, text, len);
+    json_object_put(list);
+    return text;
+}

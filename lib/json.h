@@ -11,6 +11,8 @@
 #include <json-c/json.h>
 #include <stddef.h>
 
+#include "arena.h"
+
 #define JSON_MAX_DEPTH 16
 
 /*
@@ -37,5 +39,12 @@ int json_get_int(struct json_object *obj, const char *key, long long min, long l
 
 /* Serializes obj compactly; the text lives as long as obj. */
 const char *json_to_text(struct json_object *obj, size_t *len);
+
+/*
+ * The count strings as one JSON array text in arena ("[\"a\",\"b\"]"): how a
+ * list of values travels to a set-based statement as one bound parameter
+ * (JSON_TABLE unpacks it). NULL when out of memory.
+ */
+const char *json_string_list(struct arena *arena, const char *const *strings, int count);
 
 #endif

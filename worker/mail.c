@@ -4,13 +4,16 @@
  * The message is RFC 5322 text. With smtp_url set it goes to that SMTP server
  * through libcurl; otherwise it is written to the mail spool folder as
  * <order id>.eml (written to a temporary name, synced, then renamed, so a
- * reader never sees half a message).
+ * reader never sees half a message). A batch's spool files are synced
+ * together: one syncfs() instead of an fsync() per message.
  *
- * At most once: a row in the emails table is claimed before delivery. If the
- * delivery fails the claim is withdrawn and the step is retried later; if the
- * worker dies between claim and delivery the mail is not sent at all, which is
- * the price of never sending it twice.
+ * At most once: a row in the emails table is claimed before delivery (a
+ * batch's rows with one INSERT IGNORE ... RETURNING, which names exactly the
+ * rows this worker added). If the delivery fails the claim is withdrawn and
+ * the step is retried later; if the worker dies between claim and delivery the
+ * mail is not sent at all, which is the price of never sending it twice.
  */
+#define _GNU_SOURCE /* syncfs */
 #include <curl/curl.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -21,16 +24,19 @@
 #include <unistd.h>
 
 #include "lib/err.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "worker/worker.h"
 
 #define MAIL_KIND_CONFIRMATION "confirmation"
 #define MAIL_SMTP_TIMEOUT_SECONDS 15L
 
-static const char SQL_CLAIM_EMAIL[] = "INSERT INTO emails (order_id, kind) VALUES (?, ?)";
+static const char SQL_CLAIM_EMAILS[] =
+    "INSERT IGNORE INTO emails (order_id, kind) SELECT j.jid, ? FROM " WORKER_SQL_ORDER_IDS " RETURNING order_id";
 static const char SQL_RELEASE_EMAIL[] = "DELETE FROM emails WHERE order_id = ? AND kind = ? AND sent_at IS NULL";
 static const char SQL_ORDER_LINES[] =
-    "SELECT name, quantity, line_total_cents FROM order_items WHERE order_id = ? ORDER BY product_id";
+    "SELECT i.order_id, i.name, i.quantity, i.line_total_cents FROM " WORKER_SQL_ORDER_IDS
+    " JOIN order_items i ON i.order_id = j.jid ORDER BY i.order_id, i.product_id";
 
 struct mail_text {
     char *data;
@@ -65,17 +71,33 @@ static int mail_append(struct worker *w, struct mail_text *text, const char *fmt
     return SHOP_OK;
 }
 
-static int mail_compose(struct worker *w, const struct worker_order *order, struct mail_text *text)
+/* The rows of lines (sorted by order id) that belong to order_id: [*first, *first + *count). */
+static void mail_lines_of(const struct db_result *lines, const char *order_id, int *first, int *count)
 {
-    const struct db_param id[] = {DB_PARAM_TEXT(order->id)};
-    struct db_result lines;
+    int low = 0, high = lines->rows;
+
+    while (low < high) { /* the first row whose order id is not below order_id */
+        int mid = (low + high) / 2;
+        if (strcmp(db_result_text(lines, mid, 0), order_id) < 0)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    *first = low;
+    while (low < lines->rows && strcmp(db_result_text(lines, low, 0), order_id) == 0)
+        low++;
+    *count = low - *first;
+}
+
+static int mail_compose(struct worker *w, const struct worker_order *order, const struct db_result *lines,
+                        struct mail_text *text)
+{
     char date[64];
     time_t now = time(NULL);
     struct tm tm;
-    int rc, i;
+    int rc, i, first, count;
 
-    if ((rc = db_exec(w->db, &w->arena, SQL_ORDER_LINES, id, 1, &lines)) != SHOP_OK)
-        return rc;
+    mail_lines_of(lines, order->id, &first, &count);
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
     text->cap = 4096;
@@ -89,10 +111,10 @@ static int mail_compose(struct worker *w, const struct worker_order *order, stru
                      "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
                      "Hello %s,\r\n\r\nthank you for your order %s. We have received your payment.\r\n\r\n",
                      w->mail.from, order->email, order->id, date, order->id, order->name, order->id);
-    for (i = 0; i < lines.rows && rc == SHOP_OK; i++) {
-        long long cents = db_result_int(&lines, i, 2);
-        rc = mail_append(w, text, "  %3lld x %-40s %8lld.%02lld %s\r\n", db_result_int(&lines, i, 1),
-                         db_result_text(&lines, i, 0), cents / 100, cents % 100, order->currency);
+    for (i = first; i < first + count && rc == SHOP_OK; i++) {
+        long long cents = db_result_int(lines, i, 3);
+        rc = mail_append(w, text, "  %3lld x %-40s %8lld.%02lld %s\r\n", db_result_int(lines, i, 2),
+                         db_result_text(lines, i, 1), cents / 100, cents % 100, order->currency);
     }
     if (rc == SHOP_OK)
         rc = mail_append(w, text,
@@ -103,26 +125,71 @@ static int mail_compose(struct worker *w, const struct worker_order *order, stru
     return rc;
 }
 
-static int mail_write_spool(struct worker *w, const struct worker_order *order, const struct mail_text *text)
+static void mail_spool_paths(struct worker *w, const struct worker_order *order, char *path, size_t path_size,
+                             char *temporary, size_t temporary_size)
+{
+    snprintf(path, path_size, "%s/%s.eml", w->mail.spool, order->id);
+    snprintf(temporary, temporary_size, "%s/.%s.eml.%s", w->mail.spool, order->id, w->id);
+}
+
+/* Writes the message under its temporary name; mail_spool_publish() syncs and renames it. */
+static int mail_spool_write(struct worker *w, const struct worker_order *order, const struct mail_text *text)
 {
     char path[1024], temporary[1100];
     int fd;
     ssize_t written;
 
-    snprintf(path, sizeof(path), "%s/%s.eml", w->mail.spool, order->id);
-    snprintf(temporary, sizeof(temporary), "%s/.%s.eml.%s", w->mail.spool, order->id, w->id);
+    mail_spool_paths(w, order, path, sizeof(path), temporary, sizeof(temporary));
     fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) {
         log_event(LOG_LEVEL_ERROR, NULL, "event=mail_spool_failed path=%s error=\"%s\"", temporary, strerror(errno));
         return SHOP_ERR_UNAVAILABLE;
     }
     written = write(fd, text->data, text->len);
-    if (written != (ssize_t)text->len || fsync(fd) != 0 || close(fd) != 0 || rename(temporary, path) != 0) {
-        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_spool_failed path=%s error=\"%s\"", path, strerror(errno));
+    if (written != (ssize_t)text->len || close(fd) != 0) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_spool_failed path=%s error=\"%s\"", temporary, strerror(errno));
         unlink(temporary);
         return SHOP_ERR_UNAVAILABLE;
     }
     return SHOP_OK;
+}
+
+/*
+ * Makes the written messages (spooled[i]) durable at once, then visible under
+ * their real names. On failure every one is removed and SHOP_ERR_UNAVAILABLE
+ * returned: none counts as sent.
+ */
+static int mail_spool_publish(struct worker *w, const struct worker_order *orders, const bool *spooled, int count)
+{
+    char path[1024], temporary[1100];
+    int dir, i, rc = SHOP_OK, written = 0;
+
+    for (i = 0; i < count; i++)
+        written += spooled[i] ? 1 : 0;
+    if (written == 0)
+        return SHOP_OK;
+    dir = open(w->mail.spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0 || syncfs(dir) != 0) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_spool_failed path=%s error=\"%s\"", w->mail.spool, strerror(errno));
+        rc = SHOP_ERR_UNAVAILABLE;
+    }
+    for (i = 0; i < count; i++) {
+        if (!spooled[i])
+            continue;
+        mail_spool_paths(w, &orders[i], path, sizeof(path), temporary, sizeof(temporary));
+        if (rc == SHOP_OK && rename(temporary, path) != 0) {
+            log_event(LOG_LEVEL_ERROR, NULL, "event=mail_spool_failed path=%s error=\"%s\"", path, strerror(errno));
+            rc = SHOP_ERR_UNAVAILABLE;
+        }
+        if (rc != SHOP_OK)
+            unlink(temporary);
+    }
+    if (dir >= 0) {
+        if (rc == SHOP_OK)
+            fsync(dir); /* the renames; the messages themselves are already on disk */
+        close(dir);
+    }
+    return rc;
 }
 
 static size_t mail_read_callback(char *buffer, size_t size, size_t count, void *arg)
@@ -166,24 +233,88 @@ static int mail_send_smtp(struct worker *w, const struct worker_order *order, st
     return SHOP_OK;
 }
 
-int mail_send_confirmation(struct worker *w, const struct worker_order *order)
+/* Withdraws the claim of an order whose message was not delivered, and ends it for a retry. */
+static void mail_unclaim(struct worker *w, struct worker_order *order, int rc)
 {
     const struct db_param key[] = {DB_PARAM_TEXT(order->id), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
-    struct mail_text text;
-    int rc = db_exec(w->db, &w->arena, SQL_CLAIM_EMAIL, key, 2, NULL);
 
-    if (rc == SHOP_ERR_CONFLICT)
-        return SHOP_OK; /* claimed before: sent, or lost with a dead worker */
-    if (rc != SHOP_OK)
+    db_exec(w->db, &w->arena, SQL_RELEASE_EMAIL, key, 2, NULL);
+    worker_order_end(order, WORKER_RETRY, shop_err_code(rc));
+}
+
+/* Claims the open orders' e-mails; mine[i] tells which claims this call made. */
+static int mail_claim(struct worker *w, struct worker_order *orders, int count, bool *mine, const char **claimed_json)
+{
+    const char *ids_json, **claimed;
+    struct db_result added;
+    int i, k, open, rc;
+
+    *claimed_json = NULL;
+    if ((ids_json = worker_open_ids(w, orders, count, &open)) == NULL)
+        return SHOP_ERR_NOMEM;
+    for (i = 0; i < count; i++)
+        mine[i] = false;
+    if (open == 0)
+        return SHOP_OK;
+    const struct db_param claim[] = {DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION), DB_PARAM_TEXT(ids_json)};
+    if ((rc = db_exec(w->db, &w->arena, SQL_CLAIM_EMAILS, claim, 2, &added)) != SHOP_OK)
         return rc;
-    rc = mail_compose(w, order, &text);
-    if (rc == SHOP_OK)
-        rc = w->mail.smtp_url[0] != '\0' ? mail_send_smtp(w, order, &text) : mail_write_spool(w, order, &text);
-    if (rc != SHOP_OK) {
-        /* Not delivered: withdraw the claim so a later attempt sends it. */
-        db_exec(w->db, &w->arena, SQL_RELEASE_EMAIL, key, 2, NULL);
-        return rc;
+    if ((claimed = arena_alloc(&w->arena, sizeof(*claimed) * (size_t)(added.rows > 0 ? added.rows : 1))) == NULL)
+        return SHOP_ERR_NOMEM;
+    for (k = 0; k < added.rows; k++) {
+        claimed[k] = db_result_text(&added, k, 0);
+        for (i = 0; i < count; i++)
+            mine[i] = mine[i] || (orders[i].open && strcmp(orders[i].id, claimed[k]) == 0);
     }
-    log_event(LOG_LEVEL_INFO, NULL, "event=mail_sent order=%s via=%s", order->id, w->mail.smtp_url[0] != '\0' ? "smtp" : "spool");
-    return SHOP_OK; /* sent_at is set with the order's final status (process.c) */
+    /* The others were claimed before: sent, or lost with a dead worker. */
+    if (added.rows > 0 && (*claimed_json = json_string_list(&w->arena, claimed, added.rows)) == NULL)
+        return SHOP_ERR_NOMEM;
+    return SHOP_OK;
+}
+
+int mail_send_confirmations(struct worker *w, struct worker_order *orders, int count)
+{
+    bool *mine = arena_alloc(&w->arena, sizeof(*mine) * (size_t)count);
+    bool *spooled = arena_alloc(&w->arena, sizeof(*spooled) * (size_t)count);
+    bool smtp = w->mail.smtp_url[0] != '\0';
+    const char *claimed_json;
+    struct db_result lines;
+    struct mail_text text;
+    int i, rc;
+
+    if (mine == NULL || spooled == NULL)
+        return SHOP_ERR_NOMEM;
+    if ((rc = mail_claim(w, orders, count, mine, &claimed_json)) != SHOP_OK || claimed_json == NULL)
+        return rc;
+    const struct db_param ids[] = {DB_PARAM_TEXT(claimed_json)};
+    if ((rc = db_exec(w->db, &w->arena, SQL_ORDER_LINES, ids, 1, &lines)) != SHOP_OK) {
+        for (i = 0; i < count; i++) {
+            if (mine[i])
+                mail_unclaim(w, &orders[i], rc);
+        }
+        return SHOP_OK;
+    }
+    for (i = 0; i < count; i++) {
+        spooled[i] = false;
+        if (!mine[i])
+            continue;
+        rc = mail_compose(w, &orders[i], &lines, &text);
+        if (rc == SHOP_OK)
+            rc = smtp ? mail_send_smtp(w, &orders[i], &text) : mail_spool_write(w, &orders[i], &text);
+        if (rc != SHOP_OK)
+            mail_unclaim(w, &orders[i], rc); /* not delivered: a later attempt sends it */
+        else
+            spooled[i] = !smtp;
+    }
+    if (!smtp && mail_spool_publish(w, orders, spooled, count) != SHOP_OK) {
+        for (i = 0; i < count; i++) {
+            if (spooled[i])
+                mail_unclaim(w, &orders[i], SHOP_ERR_UNAVAILABLE);
+        }
+    }
+    for (i = 0; i < count; i++) {
+        if (mine[i] && orders[i].open)
+            log_event(LOG_LEVEL_INFO, NULL, "event=mail_sent order=%s via=%s", orders[i].id, smtp ? "smtp" : "spool");
+    }
+    return SHOP_OK; /* sent_at is set with the orders' final status (process.c) */
 }

@@ -1,12 +1,14 @@
 /*
  * main.c - shop-worker: drains the order queue.
  *
- * The loop: housekeeping when due (upkeep.c), then take one message into this
- * worker's processing list (BLMOVE, waiting at most a second so a stop request
- * is noticed quickly), handle it (process.c), and only then acknowledge it. A
- * transient failure schedules a retry with exponential backoff; after
- * worker_max_attempts the order is FAILED and its message goes to the
- * dead-letter list. SIGTERM finishes the order in hand, then the worker exits.
+ * The loop: housekeeping when due (upkeep.c), then take a batch of messages
+ * into this worker's processing list (BLMOVE for the first, waiting at most a
+ * second so a stop request is noticed quickly; then whatever else is waiting,
+ * up to worker_batch_size), handle them together (process.c), and only then
+ * acknowledge each. A transient failure schedules a retry with exponential
+ * backoff; after worker_max_attempts the order is FAILED and its message goes
+ * to the dead-letter list. SIGTERM finishes the batch in hand, then the worker
+ * exits.
  */
 #include <curl/curl.h>
 #include <signal.h>
@@ -60,6 +62,7 @@ static int worker_settings(struct worker *w)
         config_get_int("worker_retry_backoff_ms", 500, 10, 3600000, &w->retry_backoff_ms) != SHOP_OK ||
         config_get_int("worker_sweep_interval_ms", 2000, 100, 3600000, &w->sweep_interval_ms) != SHOP_OK ||
         config_get_int("worker_sweep_after_ms", 10000, 500, 86400000, &w->sweep_after_ms) != SHOP_OK ||
+        config_get_int("worker_batch_size", WORKER_DEFAULT_BATCH, 1, WORKER_BATCH_MAX, &w->batch_size) != SHOP_OK ||
         config_get_int("payment_latency_ms", 0, 0, 600000, &w->payment.latency_ms) != SHOP_OK ||
         config_get_int("payment_failure_percent", 0, 0, 100, &w->payment.failure_percent) != SHOP_OK ||
         queue_names_load(&w->names) != SHOP_OK)
@@ -100,15 +103,20 @@ static int worker_open(struct worker *w)
     return w->db != NULL && w->queue != NULL ? SHOP_OK : SHOP_ERR_NOMEM;
 }
 
-/* The message again, with "attempt" set: what goes to the retry set or dead list. */
+/*
+ * The message again, with "attempt" set: what goes to the retry set or dead
+ * list. One that is not a JSON object is kept whole under "message", so an
+ * operator can see what arrived.
+ */
 static const char *worker_annotate(struct worker *w, const char *message, long long attempt, const char *error,
                                    size_t *len)
 {
     struct json_object *parsed = NULL;
     const char *text = NULL;
 
-    if (json_parse_object(message, strlen(message), &parsed) != SHOP_OK)
-        parsed = json_object_new_object();
+    if (json_parse_object(message, strlen(message), &parsed) != SHOP_OK &&
+        (parsed = json_object_new_object()) != NULL)
+        json_object_object_add(parsed, "message", json_object_new_string(message));
     if (parsed == NULL)
         return NULL;
     json_object_object_add(parsed, "attempt", json_object_new_int64(attempt));
@@ -174,35 +182,64 @@ static void worker_pause(long long ms)
     nanosleep(&wait, NULL); /* a stop signal cuts it short, which is what we want */
 }
 
-static void worker_loop(struct worker *w)
+/*
+ * Takes up to w->batch_size messages into the processing list: waits (up to a
+ * second) for the first, then takes what is already there. Returns how many;
+ * *redis_down is set when Redis could not be reached.
+ */
+static int worker_take_batch(struct worker *w, struct worker_message *batch, bool *redis_down)
 {
-    char message[QUEUE_MAX_MESSAGE];
-    size_t len;
-    const char *error;
-    enum worker_outcome outcome;
-    int rc;
+    int count = 0, rc = SHOP_OK;
+
+    *redis_down = false;
+    while (count < w->batch_size && rc != SHOP_ERR_NOT_FOUND) {
+        struct worker_message *m = &batch[count];
+        if (count == 0)
+            rc = queue_take(w->queue, w->names.queue, w->processing, WORKER_TAKE_TIMEOUT_SECONDS, m->text,
+                            sizeof(m->text), &m->len);
+        else
+            rc = queue_move(w->queue, w->names.queue, w->processing, m->text, sizeof(m->text), &m->len);
+        if (rc == SHOP_ERR_TOO_LARGE) {
+            log_event(LOG_LEVEL_ERROR, NULL, "event=message_too_large max=%d", QUEUE_MAX_MESSAGE);
+            queue_move(w->queue, w->processing, w->names.dead, m->text, sizeof(m->text), &m->len);
+        } else if (rc == SHOP_OK) {
+            count++;
+        } else if (rc != SHOP_ERR_NOT_FOUND) {
+            *redis_down = count == 0;
+            break; /* handle what we have; Redis is re-connected next turn */
+        } else if (count == 0) {
+            break;
+        }
+    }
+    return count;
+}
+
+static void worker_loop(struct worker *w, struct worker_message *batch)
+{
+    bool redis_down, keep_some;
+    int rc, i, count;
 
     while (!worker_stopping) {
         worker_upkeep(w);
-        rc = queue_take(w->queue, w->names.queue, w->processing, WORKER_TAKE_TIMEOUT_SECONDS, message,
-                        sizeof(message), &len);
-        if (rc == SHOP_ERR_NOT_FOUND)
-            continue;
-        if (rc == SHOP_ERR_TOO_LARGE) {
-            log_event(LOG_LEVEL_ERROR, NULL, "event=message_too_large max=%d", QUEUE_MAX_MESSAGE);
-            queue_move(w->queue, w->processing, w->names.dead, message, sizeof(message), &len);
-            continue;
-        }
-        if (rc != SHOP_OK) {
+        count = worker_take_batch(w, batch, &redis_down);
+        if (redis_down) {
             worker_pause(1000); /* Redis is away: the connection is re-made next turn */
             continue;
         }
-        outcome = worker_process(w, message, &error);
-        rc = outcome == WORKER_DONE ? SHOP_OK : worker_reschedule(w, message, outcome, error);
-        if (rc == SHOP_OK)
-            queue_remove(w->queue, w->processing, message, len);
-        else
-            worker_pause(1000); /* it stays in our processing list; recovered if we die */
+        if (count == 0)
+            continue;
+        worker_process_batch(w, batch, count);
+        keep_some = false;
+        for (i = 0; i < count; i++) {
+            struct worker_message *m = &batch[i];
+            rc = m->outcome == WORKER_DONE ? SHOP_OK : worker_reschedule(w, m->text, m->outcome, m->error);
+            if (rc == SHOP_OK)
+                queue_remove(w->queue, w->processing, m->text, m->len);
+            else
+                keep_some = true; /* it stays in our processing list; recovered if we die */
+        }
+        if (keep_some)
+            worker_pause(1000);
         arena_reset(&w->arena);
     }
 }
@@ -210,6 +247,7 @@ static void worker_loop(struct worker *w)
 int main(int argc, char **argv)
 {
     struct worker w;
+    struct worker_message *batch;
     struct sigaction action;
     const char *config_path = NULL, *dead_letter_action = NULL;
     int i, status = 0;
@@ -243,8 +281,13 @@ int main(int argc, char **argv)
     if (dead_letter_action != NULL) {
         status = deadletter_run(&w, dead_letter_action) == SHOP_OK ? 0 : 1;
     } else {
-        log_event(LOG_LEVEL_INFO, NULL, "event=started worker=%s queue=%s", w.id, w.names.queue);
-        worker_loop(&w);
+        log_event(LOG_LEVEL_INFO, NULL, "event=started worker=%s queue=%s batch=%lld", w.id, w.names.queue,
+                  w.batch_size);
+        if ((batch = calloc((size_t)w.batch_size, sizeof(*batch))) != NULL)
+            worker_loop(&w, batch);
+        else
+            status = 1;
+        free(batch);
         /* Dropping the lease at once lets others recover anything left at once. */
         queue_unlease(w.queue, w.lease);
         log_event(LOG_LEVEL_INFO, NULL, "event=stopped worker=%s", w.id);

@@ -5,6 +5,12 @@
  * The worker is single-threaded on purpose: run more processes to go faster.
  * Each takes messages into its own processing list, so any number can run at
  * once, on any host, and a dead one's messages are recovered by the others.
+ *
+ * Messages are handled in batches (worker_batch_size at most): each step of
+ * the order pipeline (load, claim, charge, mail, final status) is one
+ * set-based statement or transaction for the whole batch, so the durable
+ * commits an order costs are shared by every order in the batch. Each order
+ * still ends on its own: one that fails a step is retried alone.
  */
 #ifndef SHOP_WORKER_H
 #define SHOP_WORKER_H
@@ -17,7 +23,13 @@
 #include "lib/queue.h"
 
 #define WORKER_ID_MAX 96
-#define WORKER_ARENA_CHUNK 16384
+#define WORKER_ARENA_CHUNK 65536
+#define WORKER_BATCH_MAX 200          /* highest worker_batch_size */
+#define WORKER_DEFAULT_BATCH 50
+
+/* A list of order ids bound as one JSON parameter, for set-based statements. */
+#define WORKER_SQL_ORDER_IDS \
+    "JSON_TABLE(?, '$[*]' COLUMNS (jid VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin PATH '$')) j"
 
 struct payment_settings {
     long long latency_ms;         /* payment_latency_ms: how long a charge takes */
@@ -44,18 +56,12 @@ struct worker {
     long long retry_backoff_ms;   /* worker_retry_backoff_ms, doubled per attempt */
     long long sweep_interval_ms;  /* worker_sweep_interval_ms */
     long long sweep_after_ms;     /* worker_sweep_after_ms: re-push an unclaimed order after this */
+    long long batch_size;         /* worker_batch_size: messages taken and handled together */
     struct payment_settings payment;
     struct mail_settings mail;
     struct {                      /* when each upkeep chore is next due (ms) */
         long long lease, release, recover, aggregate, sweep;
     } due;
-};
-
-/* An order as the worker sees it. */
-struct worker_order {
-    const char *id, *user_id, *status, *email, *name, *address, *city, *postal_code, *country, *currency;
-    long long total_cents;
-    bool attempted;               /* a worker claimed it before: a charge may exist */
 };
 
 /* How handling a message ended. */
@@ -65,14 +71,39 @@ enum worker_outcome {
     WORKER_DEAD,       /* can never succeed (malformed message): dead-letter it */
 };
 
+/* An order as the worker sees it, and how far it got in its batch. */
+struct worker_order {
+    const char *id, *user_id, *status, *email, *name, *address, *city, *postal_code, *country, *currency;
+    long long total_cents;
+    bool attempted;               /* a worker claimed it before: a charge may exist */
+    bool open;                    /* still going through the steps */
+    bool declined;                /* the card was refused (set by the payment step) */
+    enum worker_outcome outcome;  /* once no longer open */
+    const char *error;            /* with WORKER_RETRY: what failed */
+};
+
+/* A queue message taken in a batch, and how handling it ended. */
+struct worker_message {
+    char text[QUEUE_MAX_MESSAGE];
+    size_t len;
+    enum worker_outcome outcome;
+    const char *error;            /* names the failure for logs and dead letters */
+};
+
 /* Set by SIGTERM/SIGINT; the loop finishes the order in hand, then stops. */
 extern volatile sig_atomic_t worker_stopping;
 
 /* Milliseconds since the epoch. */
 long long worker_now_ms(void);
 
-/* Handles one queue message; *error names the failure for logs and dead letters. */
-enum worker_outcome worker_process(struct worker *w, const char *message, const char **error);
+/* Handles a batch of queue messages, setting each one's outcome. */
+void worker_process_batch(struct worker *w, struct worker_message *messages, int count);
+
+/* Ends an open order of a batch: it leaves the remaining steps with outcome (and error). */
+void worker_order_end(struct worker_order *order, enum worker_outcome outcome, const char *error);
+
+/* The ids of the batch's open orders as a JSON list (NULL when out of memory); *count gets their number. */
+const char *worker_open_ids(struct worker *w, const struct worker_order *orders, int count, int *open);
 
 /* Marks an order FAILED after its last attempt; stock stays reserved for a replay. */
 int worker_fail_order(struct worker *w, const char *order_id, const char *error);
@@ -80,10 +111,18 @@ int worker_fail_order(struct worker *w, const char *order_id, const char *error)
 /* Housekeeping, each when due: lease renewal, due retries, orphan recovery, the sweeper. */
 void worker_upkeep(struct worker *w);
 
-/* Charges the order at most once; *declined tells a refused card from a charge. */
-int payment_charge(struct worker *w, const struct worker_order *order, bool *declined);
+/*
+ * Charges each open order at most once, setting declined; an order whose
+ * charge failed transiently is ended for a retry. An error return: the
+ * ledger could not be read or written, and no open order may go on.
+ */
+int payment_charge_batch(struct worker *w, struct worker_order *orders, int count);
 
-/* Sends the order confirmation at most once (the spool or SMTP). */
-int mail_send_confirmation(struct worker *w, const struct worker_order *order);
+/*
+ * Sends each open order's confirmation at most once (the spool or SMTP); an
+ * order whose delivery failed is ended for a retry. An error return: no open
+ * order may go on.
+ */
+int mail_send_confirmations(struct worker *w, struct worker_order *orders, int count);
 
 #endif
