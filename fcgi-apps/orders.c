@@ -61,15 +61,19 @@ static const char SQL_CART_FOR_ORDER[] =
     "SELECT c.product_id, c.quantity, p.name, p.price_cents, p.stock, p.active"
     " FROM cart_items c JOIN products p ON p.id = c.product_id"
     " WHERE c.user_id = ? ORDER BY c.product_id FOR UPDATE";
+/* Every line at once; the rows are locked and were checked, so each line's update must hit. */
 static const char SQL_TAKE_STOCK[] =
-    "UPDATE products SET stock = stock - ? WHERE id = ? AND active = 1 AND stock >= ?";
+    "UPDATE products p JOIN cart_items c ON c.product_id = p.id AND c.user_id = ?"
+    " SET p.stock = p.stock - c.quantity WHERE p.active = 1 AND p.stock >= c.quantity";
 static const char SQL_INSERT_ORDER[] =
     "INSERT INTO orders (id, user_id, status, email, shipping_name, shipping_address, shipping_city,"
     " shipping_postal_code, shipping_country, total_cents, currency)"
     " VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_INSERT_ORDER_ITEM[] =
+/* Priced from the products rows the transaction holds locked: the prices the total was made of. */
+static const char SQL_INSERT_ORDER_ITEMS[] =
     "INSERT INTO order_items (order_id, product_id, name, unit_price_cents, quantity, line_total_cents)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
+    " SELECT ?, c.product_id, p.name, p.price_cents, c.quantity, p.price_cents * c.quantity"
+    " FROM cart_items c JOIN products p ON p.id = c.product_id WHERE c.user_id = ?";
 static const char SQL_GET_ORDER[] =
     "SELECT id, status, total_cents, currency, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'),"
     " DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
@@ -242,25 +246,35 @@ static int orders_take_lines(struct http_request *req, struct responder_context 
                          "Some products in the cart are no longer available in that quantity.", details);
 }
 
-/* Decrements stock and writes the order and its lines; the caller commits. */
+/*
+ * Decrements stock and writes the order and its lines, each a statement for
+ * the whole cart whatever its size; the caller commits.
+ */
 static int orders_write(struct http_request *req, struct responder_context *ctx, const char *order_id,
                         const struct shipping *ship, struct order_line *lines, int count)
 {
+    const struct db_param user[] = {DB_PARAM_TEXT(ctx->session.user_id)};
+    const struct db_param items[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(ctx->session.user_id)};
     long long total = 0;
-    struct db_result taken;
+    struct db_result taken, written;
     int rc, i;
 
     for (i = 0; i < count; i++) {
-        const struct db_param take[] = {DB_PARAM_INT(lines[i].quantity), DB_PARAM_TEXT(lines[i].product_id),
-                                        DB_PARAM_INT(lines[i].quantity)};
-        if ((rc = db_exec(ctx->db, req->arena, SQL_TAKE_STOCK, take, 3, &taken)) != SHOP_OK)
-            return rc;
-        /* The rows are locked and were checked: a miss here is a broken invariant. */
-        if (taken.affected_rows != 1 || money_line_total(lines[i].unit_cents, lines[i].quantity, &lines[i].line_cents) != SHOP_OK ||
+        if (money_line_total(lines[i].unit_cents, lines[i].quantity, &lines[i].line_cents) != SHOP_OK ||
             money_add(&total, lines[i].line_cents) != SHOP_OK) {
-            log_event(LOG_LEVEL_ERROR, req->request_id, "event=checkout_invariant product=%s", lines[i].product_id);
+            /* Cart limits keep a total far below overflow: a miss is a broken invariant. */
+            log_event(LOG_LEVEL_ERROR, req->request_id, "event=checkout_invariant step=total product=%s",
+                      lines[i].product_id);
             return SHOP_ERR_INTERNAL;
         }
+    }
+    if ((rc = db_exec(ctx->db, req->arena, SQL_TAKE_STOCK, user, 1, &taken)) != SHOP_OK)
+        return rc;
+    /* The rows are locked and were checked: a miss here is a broken invariant. */
+    if (taken.affected_rows != (unsigned long long)count) {
+        log_event(LOG_LEVEL_ERROR, req->request_id, "event=checkout_invariant step=stock lines=%d taken=%llu", count,
+                  taken.affected_rows);
+        return SHOP_ERR_INTERNAL;
     }
     const struct db_param order[] = {
         DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(ctx->session.user_id), DB_PARAM_TEXT(ship->email),
@@ -268,14 +282,13 @@ static int orders_write(struct http_request *req, struct responder_context *ctx,
         DB_PARAM_TEXT(ship->postal_code), DB_PARAM_TEXT(ship->country), DB_PARAM_INT(total),
         DB_PARAM_TEXT(money_currency()),
     };
-    if ((rc = db_exec(ctx->db, req->arena, SQL_INSERT_ORDER, order, 10, NULL)) != SHOP_OK)
+    if ((rc = db_exec(ctx->db, req->arena, SQL_INSERT_ORDER, order, 10, NULL)) != SHOP_OK ||
+        (rc = db_exec(ctx->db, req->arena, SQL_INSERT_ORDER_ITEMS, items, 2, &written)) != SHOP_OK)
         return rc;
-    for (i = 0; i < count; i++) {
-        const struct db_param item[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(lines[i].product_id),
-                                        DB_PARAM_TEXT(lines[i].name), DB_PARAM_INT(lines[i].unit_cents),
-                                        DB_PARAM_INT(lines[i].quantity), DB_PARAM_INT(lines[i].line_cents)};
-        if ((rc = db_exec(ctx->db, req->arena, SQL_INSERT_ORDER_ITEM, item, 6, NULL)) != SHOP_OK)
-            return rc;
+    if (written.affected_rows != (unsigned long long)count) {
+        log_event(LOG_LEVEL_ERROR, req->request_id, "event=checkout_invariant step=items lines=%d written=%llu", count,
+                  written.affected_rows);
+        return SHOP_ERR_INTERNAL;
     }
     return SHOP_OK;
 }
