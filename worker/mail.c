@@ -276,7 +276,7 @@ int mail_send_confirmations(struct worker *w, struct worker_order *orders, int c
 {
     bool *mine = arena_alloc(&w->arena, sizeof(*mine) * (size_t)count);
     bool *spooled = arena_alloc(&w->arena, sizeof(*spooled) * (size_t)count);
-    bool smtp = w->mail.smtp_url[0] != '\0';
+    bool smtp = w->mail.smtp_url[0] != '\0', delivery_failed = false;
     const char *claimed_json;
     struct db_result lines;
     struct mail_text text;
@@ -298,9 +298,15 @@ int mail_send_confirmations(struct worker *w, struct worker_order *orders, int c
         spooled[i] = false;
         if (!mine[i])
             continue;
+        if (smtp && delivery_failed) { /* the server is away: do not wait out its timeout once per message */
+            mail_unclaim(w, &orders[i], SHOP_ERR_UNAVAILABLE);
+            continue;
+        }
+        worker_renew_lease(w);
         rc = mail_compose(w, &orders[i], &lines, &text);
         if (rc == SHOP_OK)
             rc = smtp ? mail_send_smtp(w, &orders[i], &text) : mail_spool_write(w, &orders[i], &text);
+        delivery_failed = delivery_failed || rc == SHOP_ERR_UNAVAILABLE;
         if (rc != SHOP_OK)
             mail_unclaim(w, &orders[i], rc); /* not delivered: a later attempt sends it */
         else

@@ -35,7 +35,7 @@ static const char SQL_RECORD_PAYMENTS[] =
     "  jr VARCHAR(64) CHARACTER SET ascii PATH '$[4]')) j"
     " RETURNING order_id";
 
-/* Sleeps the whole time even through signals: the order in hand is finished. */
+/* Sleeps the whole time even through signals: the batch in hand is finished. */
 static void payment_wait(long long ms)
 {
     struct timespec left = {ms / 1000, (ms % 1000) * 1000000L};
@@ -158,6 +158,7 @@ int payment_charge_batch(struct worker *w, struct worker_order *orders, int coun
         struct json_object *row;
         if (!orders[i].open || charged[i])
             continue; /* charged (or refused) before: never again */
+        worker_renew_lease(w);
         if (!payment_gateway_charge(w, &orders[i], reference, sizeof(reference))) {
             worker_order_end(&orders[i], WORKER_RETRY, shop_err_code(SHOP_ERR_UNAVAILABLE));
             continue;

@@ -97,6 +97,20 @@ static void process_end_all(struct worker_order *orders, int count, int rc)
     }
 }
 
+/*
+ * The open orders' ids as a JSON list, or NULL when there is nothing to do:
+ * none is open, or out of memory (then every open order is ended for a retry).
+ */
+static const char *process_open_ids(struct worker *w, struct worker_order *orders, int count)
+{
+    int open = 0;
+    const char *ids_json = worker_open_ids(w, orders, count, &open);
+
+    if (ids_json == NULL)
+        process_end_all(orders, count, SHOP_ERR_NOMEM);
+    return ids_json != NULL && open > 0 ? ids_json : NULL;
+}
+
 /* Fills order from row i of an SQL_GET_ORDERS result. */
 static void process_order_from_row(struct worker_order *order, const struct db_result *rows, int i)
 {
@@ -225,14 +239,10 @@ static int process_complete_once(struct worker *w, const char *ids_json)
 /* The final transaction, tried again when it deadlocked with a cart change or checkout. */
 static void process_complete(struct worker *w, struct worker_order *orders, int count)
 {
-    int rc = SHOP_ERR_RETRY, attempt, open;
-    const char *ids_json = worker_open_ids(w, orders, count, &open);
+    int rc = SHOP_ERR_RETRY, attempt;
+    const char *ids_json = process_open_ids(w, orders, count);
 
-    if (ids_json == NULL) {
-        process_end_all(orders, count, SHOP_ERR_NOMEM);
-        return;
-    }
-    if (open == 0)
+    if (ids_json == NULL)
         return;
     for (attempt = 0; attempt < DB_TRANSACTION_ATTEMPTS && rc == SHOP_ERR_RETRY; attempt++) {
         if (attempt > 0)
@@ -336,14 +346,10 @@ static void process_declined(struct worker *w, struct worker_order *orders, int 
 /* The steps, in order; each only for the orders still open after the one before. */
 static void process_orders(struct worker *w, struct worker_order *orders, int count)
 {
-    int rc, open;
-    const char *ids_json = worker_open_ids(w, orders, count, &open);
+    int rc;
+    const char *ids_json = process_open_ids(w, orders, count);
 
-    if (ids_json == NULL) {
-        process_end_all(orders, count, SHOP_ERR_NOMEM);
-        return;
-    }
-    if (open == 0)
+    if (ids_json == NULL)
         return;
     /* From here on the shoppers can no longer cancel: a charge may follow. */
     const struct db_param ids[] = {DB_PARAM_TEXT(ids_json)};

@@ -88,13 +88,20 @@ static void upkeep_aggregate(struct worker *w)
     } while (aggregated == INTEREST_AGGREGATE_BATCH && worker_now_ms() < until && !worker_stopping);
 }
 
+void worker_renew_lease(struct worker *w)
+{
+    long long now = worker_now_ms();
+
+    if (now >= w->due.lease && queue_lease(w->queue, w->lease, (int)w->lease_seconds) == SHOP_OK)
+        w->due.lease = now + w->lease_seconds * 1000 / 3;
+}
+
 void worker_upkeep(struct worker *w)
 {
     long long now = worker_now_ms();
     int moved = 0;
 
-    if (now >= w->due.lease && queue_lease(w->queue, w->lease, (int)w->lease_seconds) == SHOP_OK)
-        w->due.lease = now + w->lease_seconds * 1000 / 3;
+    worker_renew_lease(w);
     if (now >= w->due.release) {
         w->due.release = now + UPKEEP_RELEASE_EVERY_MS;
         queue_release_due(w->queue, w->names.retry, w->names.queue, now, UPKEEP_RELEASE_BATCH, NULL);

@@ -90,7 +90,7 @@ struct worker_message {
     const char *error;            /* names the failure for logs and dead letters */
 };
 
-/* Set by SIGTERM/SIGINT; the loop finishes the order in hand, then stops. */
+/* Set by SIGTERM/SIGINT; the loop finishes the batch in hand, then stops. */
 extern volatile sig_atomic_t worker_stopping;
 
 /* Milliseconds since the epoch. */
@@ -110,6 +110,12 @@ int worker_fail_order(struct worker *w, const char *order_id, const char *error)
 
 /* Housekeeping, each when due: lease renewal, due retries, orphan recovery, the sweeper. */
 void worker_upkeep(struct worker *w);
+
+/*
+ * Renews this worker's lease when due. Called between the slow calls inside a
+ * batch too (payments, SMTP), so a long batch is never taken for a dead worker.
+ */
+void worker_renew_lease(struct worker *w);
 
 /*
  * Charges each open order at most once, setting declined; an order whose

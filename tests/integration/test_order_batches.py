@@ -85,5 +85,27 @@ class OrderBatchTest(unittest.TestCase):
             service("start", "worker")
 
 
+    def test_a_long_batch_keeps_its_lease_so_no_other_worker_takes_its_orders(self):
+        clients = [Client() for _ in range(5)]
+        service("stop", "worker")
+        try:
+            order_ids = []
+            for client in clients:
+                client.add("prod-064")
+                order_ids.append(checkout(client).json()["orderId"])
+            # Five charges of 0.7 s in one batch: 3.5 s, well past a 2 s lease.
+            with Worker("long", payment_latency_ms=700, worker_lease_seconds=2) as slow:
+                wait_until(lambda: redis("LLEN", "shop:orders") == ["0"], message="the batch to be taken")
+                with Worker("watcher", worker_lease_seconds=2) as watcher:
+                    for client, order_id in zip(clients, order_ids):
+                        self.assertEqual(wait_for_status(client, order_id, timeout=20)["status"], "PROCESSED")
+            with open(os.path.join(VAR, "log", "worker-watcher.log")) as log:
+                self.assertNotIn("orphans_recovered", log.read())
+            for order_id in order_ids:
+                self.assertEqual(sql(f"SELECT COUNT(*) FROM payments WHERE order_id = '{order_id}'"), [["1"]])
+            self.assertEqual((slow.process.returncode, watcher.process.returncode), (0, 0))
+        finally:
+            service("start", "worker")
+
 if __name__ == "__main__":
     unittest.main()
