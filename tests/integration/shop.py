@@ -198,6 +198,16 @@ def wait_until(condition, timeout=10.0, interval=0.05, message="condition"):
         time.sleep(interval)
 
 
+class StackWorkerStopped:
+    """Runs a block with the stack's own worker stopped, restarting it afterwards."""
+
+    def __enter__(self):
+        service("stop", "worker")
+
+    def __exit__(self, *exc):
+        service("start", "worker")
+
+
 class Worker:
     """An extra shop-worker process with its own settings (SHOP_* variables), logging to the stack's log folder."""
 

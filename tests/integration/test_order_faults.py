@@ -10,7 +10,8 @@ import threading
 import time
 import unittest
 
-from shop import (VAR, Client, Worker, assert_error, checkout, redis, service, sql, wait_for_status, wait_until)
+from shop import (VAR, Client, StackWorkerStopped, Worker, assert_error, checkout, redis, service, sql, wait_for_status,
+                  wait_until)
 
 
 def counts(order_id):
@@ -24,16 +25,6 @@ def counts(order_id):
 def db_status(order_id):
     rows = sql(f"SELECT status FROM orders WHERE id = '{order_id}'")
     return rows[0][0] if rows else None
-
-
-class StackWorkerStopped:
-    """Runs a block with the stack's own worker stopped, restarting it afterwards."""
-
-    def __enter__(self):
-        service("stop", "worker")
-
-    def __exit__(self, *exc):
-        service("start", "worker")
 
 
 class OrderFaultTest(unittest.TestCase):
