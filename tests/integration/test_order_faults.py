@@ -109,6 +109,23 @@ class OrderFaultTest(unittest.TestCase):
         self.assertEqual(wait_for_status(client, order_id)["status"], "PROCESSED")
         self.assertEqual(counts(order_id), (1, 1, 1))
 
+    def test_undeliverable_mail_is_retried_charged_once_then_sent_once(self):
+        client = Client()
+        client.add("prod-065")
+        with StackWorkerStopped():
+            # A spool folder that does not exist: every delivery fails after the charge.
+            with Worker("nomail", mail_spool=os.path.join(VAR, "no-such-folder"), worker_retry_backoff_ms=50,
+                        worker_max_attempts=100):
+                order_id = checkout(client).json()["orderId"]
+                wait_until(lambda: "event=order_retry" in open(os.path.join(VAR, "log", "worker-nomail.log")).read(),
+                           message="the failed delivery to be retried")
+            self.assertEqual(db_status(order_id), "PENDING")
+            self.assertEqual(counts(order_id), (1, 0, 0), "charged once, and the e-mail claim withdrawn")
+            with Worker("mail", worker_retry_backoff_ms=50):
+                self.assertEqual(wait_for_status(client, order_id)["status"], "PROCESSED")
+        self.assertEqual(counts(order_id), (1, 1, 1))
+        self.assertEqual(sql(f"SELECT sent_at IS NOT NULL FROM emails WHERE order_id = '{order_id}'"), [["1"]])
+
     def test_duplicate_messages_charge_and_mail_once(self):
         client = Client()
         client.add("prod-054")
