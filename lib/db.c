@@ -449,3 +449,20 @@ long long db_result_int(const struct db_result *result, int row, int column)
 
     return text != NULL ? strtoll(text, NULL, 10) : 0;
 }
+
+void db_result_run(const struct db_result *result, int column, const char *key, int *first, int *count)
+{
+    int low = 0, high = result->rows;
+
+    while (low < high) { /* the first row whose cell is not below key */
+        int mid = low + (high - low) / 2;
+        if (strcmp(db_result_text(result, mid, column), key) < 0)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    *first = low;
+    while (low < result->rows && strcmp(db_result_text(result, low, column), key) == 0)
+        low++;
+    *count = low - *first;
+}

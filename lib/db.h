@@ -103,4 +103,10 @@ const char *db_result_text(const struct db_result *result, int row, int column);
 /* The cell parsed as an integer; 0 for NULL or non-numbers. */
 long long db_result_int(const struct db_result *result, int row, int column);
 
+/*
+ * In a result sorted by column (text, byte order, no NULLs), the rows whose
+ * cell equals key: [*first, *first + *count), found by binary search.
+ */
+void db_result_run(const struct db_result *result, int column, const char *key, int *first, int *count);
+
 #endif

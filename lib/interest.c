@@ -261,24 +261,6 @@ done:
     return *users != NULL ? text : NULL;
 }
 
-/* The rows of history (sorted by user, then id) that belong to user: [*first, *first + *count). */
-static void interest_history_of(const struct db_result *history, const char *user, int *first, int *count)
-{
-    int low = 0, high = history->rows;
-
-    while (low < high) { /* the first row whose user is not below user */
-        int mid = (low + high) / 2;
-        if (strcmp(db_result_text(history, mid, 0), user) < 0)
-            low = mid + 1;
-        else
-            high = mid;
-    }
-    *first = low;
-    while (low < history->rows && strcmp(db_result_text(history, low, 0), user) == 0)
-        low++;
-    *count = low - *first;
-}
-
 /* Whether the event counts, and its pairs appended to pairs[*pair_count]. */
 static bool interest_examine(const struct interest_pending *e, const struct db_result *history,
                              struct interest_sum *pairs, int *pair_count, double hours_scale)
@@ -286,7 +268,7 @@ static bool interest_examine(const struct interest_pending *e, const struct db_r
     const char *partners[INTEREST_PAIR_PARTNERS];
     int first, count, i, j, seen = 0, found = 0;
 
-    interest_history_of(history, e->user, &first, &count);
+    db_result_run(history, 0, e->user, &first, &count); /* the shopper's rows, sorted by id */
     for (i = first + count - 1; i >= first; i--) { /* newest first */
         if (db_result_int(history, i, 1) >= e->id)
             continue;

@@ -71,24 +71,6 @@ static int mail_append(struct worker *w, struct mail_text *text, const char *fmt
     return SHOP_OK;
 }
 
-/* The rows of lines (sorted by order id) that belong to order_id: [*first, *first + *count). */
-static void mail_lines_of(const struct db_result *lines, const char *order_id, int *first, int *count)
-{
-    int low = 0, high = lines->rows;
-
-    while (low < high) { /* the first row whose order id is not below order_id */
-        int mid = (low + high) / 2;
-        if (strcmp(db_result_text(lines, mid, 0), order_id) < 0)
-            low = mid + 1;
-        else
-            high = mid;
-    }
-    *first = low;
-    while (low < lines->rows && strcmp(db_result_text(lines, low, 0), order_id) == 0)
-        low++;
-    *count = low - *first;
-}
-
 static int mail_compose(struct worker *w, const struct worker_order *order, const struct db_result *lines,
                         struct mail_text *text)
 {
@@ -97,7 +79,7 @@ static int mail_compose(struct worker *w, const struct worker_order *order, cons
     struct tm tm;
     int rc, i, first, count;
 
-    mail_lines_of(lines, order->id, &first, &count);
+    db_result_run(lines, 0, order->id, &first, &count); /* lines are sorted by order id */
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
     text->cap = 4096;
