@@ -109,6 +109,28 @@ static struct json_object *payment_row(const struct worker_order *order, const c
     return row;
 }
 
+/* Logs the charges the ledger took from rows: those RETURNING named in added. */
+static void payment_log_recorded(struct json_object *rows, const struct db_result *added)
+{
+    size_t i, n = json_object_array_length(rows);
+    int k;
+
+    for (k = 0; k < added->rows; k++) {
+        for (i = 0; i < n; i++) {
+            struct json_object *row = json_object_array_get_idx(rows, i);
+            const char *id = json_object_get_string(json_object_array_get_idx(row, 0));
+            if (strcmp(id, db_result_text(added, k, 0)) != 0)
+                continue;
+            log_event(LOG_LEVEL_INFO, NULL, "event=payment order=%s outcome=%s amount_cents=%lld reference=%s", id,
+                      strcmp(json_object_get_string(json_object_array_get_idx(row, 1)), "DECLINED") == 0 ? "declined"
+                                                                                                       : "charged",
+                      (long long)json_object_get_int64(json_object_array_get_idx(row, 2)),
+                      json_object_get_string(json_object_array_get_idx(row, 4)));
+            break;
+        }
+    }
+}
+
 /* Records the rows; an order another worker charged first keeps that charge (read back from the ledger). */
 static int payment_record(struct worker *w, struct worker_order *orders, int count, struct json_object *rows,
                           const char *ids_json)
@@ -123,6 +145,7 @@ static int payment_record(struct worker *w, struct worker_order *orders, int cou
     const struct db_param list[] = {DB_PARAM_TEXT(text)};
     if ((rc = db_exec(w->db, &w->arena, SQL_RECORD_PAYMENTS, list, 1, &added)) != SHOP_OK)
         return rc;
+    payment_log_recorded(rows, &added);
     if (added.rows != (int)json_object_array_length(rows))
         return payment_read_ledger(w, orders, count, ids_json, NULL);
     return SHOP_OK;
@@ -169,8 +192,6 @@ int payment_charge_batch(struct worker *w, struct worker_order *orders, int coun
             return SHOP_ERR_NOMEM;
         }
         ids[charging++] = orders[i].id;
-        log_event(LOG_LEVEL_INFO, NULL, "event=payment order=%s outcome=%s amount_cents=%lld reference=%s",
-                  orders[i].id, orders[i].declined ? "declined" : "charged", orders[i].total_cents, reference);
     }
     rc = SHOP_OK;
     if (charging > 0) {
