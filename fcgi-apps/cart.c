@@ -111,38 +111,44 @@ struct cart_change_kind {
 static const struct cart_change_kind cart_add_kind = {cart_rule_add, true};
 static const struct cart_change_kind cart_set_kind = {cart_rule_set, false};
 
-/* Rolls back, then answers with an error; the transaction's outcome is the reply. */
-static int cart_refuse(struct http_request *req, struct responder_context *ctx, int err, const char *code,
-                       const char *message, struct json_object *details)
+/* Answers with an error; its SHOP_ERR_REPLIED makes db_transaction roll back. */
+static int cart_refuse(struct http_request *req, int err, const char *code, const char *message,
+                       struct json_object *details)
 {
-    db_rollback(ctx->db);
     return http_reply_error(req, err, code, message, details);
 }
 
-static int cart_refuse_stock(struct http_request *req, struct responder_context *ctx, long long stock,
-                             long long current)
+static int cart_refuse_stock(struct http_request *req, long long stock, long long current)
 {
     char message[128];
     struct json_object *details = http_own(req, json_object_new_object());
 
-    if (details == NULL) {
-        db_rollback(ctx->db);
+    if (details == NULL)
         return SHOP_ERR_NOMEM;
-    }
     json_object_object_add(details, "available", json_object_new_int64(stock));
     json_object_object_add(details, "inCart", json_object_new_int64(current));
     snprintf(message, sizeof(message), "Only %lld of this product %s available.", stock, stock == 1 ? "is" : "are");
-    return cart_refuse(req, ctx, SHOP_ERR_CONFLICT, "insufficient_stock", message, details);
+    return cart_refuse(req, SHOP_ERR_CONFLICT, "insufficient_stock", message, details);
 }
 
-/*
- * One attempt at changing one line. Returns SHOP_OK once it has replied (with
- * an error answer or nothing yet: the caller then sends the cart), or an error
- * with the transaction rolled back (SHOP_ERR_RETRY: try again).
- */
-static int cart_change_once(struct http_request *req, struct responder_context *ctx, const char *product_id,
-                            long long requested, const struct cart_change_kind *kind)
+/* One change of one line, as a db_transaction body. */
+struct cart_change {
+    struct http_request *req;
+    struct responder_context *ctx;
+    const char *product_id;
+    long long requested;
+    const struct cart_change_kind *kind;
+};
+
+/* One attempt at changing one line: SHOP_OK to commit, SHOP_ERR_REPLIED for a refusal. */
+static int cart_change_body(struct db *db, void *arg)
 {
+    const struct cart_change *change = arg;
+    struct http_request *req = change->req;
+    struct responder_context *ctx = change->ctx;
+    const char *product_id = change->product_id;
+    const struct cart_change_kind *kind = change->kind;
+    long long requested = change->requested;
     const char *user = ctx->session.user_id;
     const struct db_param state_key[] = {DB_PARAM_TEXT(user), DB_PARAM_TEXT(user), DB_PARAM_TEXT(product_id)};
     const struct db_param line_key[] = {DB_PARAM_TEXT(user), DB_PARAM_TEXT(product_id)};
@@ -150,65 +156,53 @@ static int cart_change_once(struct http_request *req, struct responder_context *
     long long current, quantity, stock;
     int rc;
 
-    if ((rc = db_begin(ctx->db)) != SHOP_OK)
+    if ((rc = cart_lock(db, req->arena, user)) != SHOP_OK ||
+        (rc = db_exec(db, req->arena, SQL_CHANGE_STATE, state_key, 3, &product)) != SHOP_OK)
         return rc;
-    if ((rc = cart_lock(ctx->db, req->arena, user)) != SHOP_OK ||
-        (rc = db_exec(ctx->db, req->arena, SQL_CHANGE_STATE, state_key, 3, &product)) != SHOP_OK)
-        goto failed;
     if (product.rows == 0)
-        return cart_refuse(req, ctx, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
+        return cart_refuse(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
     current = db_result_int(&product, 0, 3); /* NULL, no line yet: 0 */
     quantity = kind->rule(current, requested);
     stock = db_result_int(&product, 0, 1);
     if (quantity == 0) {
-        rc = db_exec(ctx->db, req->arena, SQL_DELETE_LINE, line_key, 2, NULL);
+        rc = db_exec(db, req->arena, SQL_DELETE_LINE, line_key, 2, NULL);
     } else {
         if (db_result_int(&product, 0, 0) == 0)
-            return cart_refuse(req, ctx, SHOP_ERR_UNPROCESSABLE, "product_inactive",
+            return cart_refuse(req, SHOP_ERR_UNPROCESSABLE, "product_inactive",
                                "This product is no longer for sale.", NULL);
         if (quantity > CART_MAX_QUANTITY)
-            return cart_refuse(req, ctx, SHOP_ERR_UNPROCESSABLE, "quantity_limit",
+            return cart_refuse(req, SHOP_ERR_UNPROCESSABLE, "quantity_limit",
                                "A cart line holds at most 99 of a product.", NULL);
         if (quantity > stock)
-            return cart_refuse_stock(req, ctx, stock, current);
+            return cart_refuse_stock(req, stock, current);
         if (current == 0 && db_result_int(&product, 0, 4) >= CART_MAX_LINES)
-            return cart_refuse(req, ctx, SHOP_ERR_UNPROCESSABLE, "cart_full",
+            return cart_refuse(req, SHOP_ERR_UNPROCESSABLE, "cart_full",
                                "A cart holds at most 50 different products.", NULL);
         const struct db_param set[] = {DB_PARAM_TEXT(user), DB_PARAM_TEXT(product_id), DB_PARAM_INT(quantity)};
-        rc = db_exec(ctx->db, req->arena, SQL_SET_LINE, set, 3, NULL);
+        rc = db_exec(db, req->arena, SQL_SET_LINE, set, 3, NULL);
         /* In the same transaction: one durable commit for the add and its interest.
          * A shopper over the event rate limit still gets the item, just not counted. */
         if (rc == SHOP_OK && kind->records_interest) {
-            rc = interest_record(ctx->db, req->arena, user, product_id, db_result_text(&product, 0, 2),
+            rc = interest_record(db, req->arena, user, product_id, db_result_text(&product, 0, 2),
                                  INTEREST_ADD_TO_CART);
             if (rc == SHOP_ERR_RATE_LIMITED)
                 rc = SHOP_OK;
         }
     }
-    if (rc == SHOP_OK)
-        rc = db_commit(ctx->db);
-    if (rc == SHOP_OK)
-        return SHOP_OK;
-failed:
-    db_rollback(ctx->db);
     return rc;
 }
 
 static int cart_change(struct http_request *req, struct responder_context *ctx, const char *product_id,
                        long long requested, const struct cart_change_kind *kind)
 {
-    int attempt, rc = SHOP_ERR_RETRY;
+    struct cart_change change = {req, ctx, product_id, requested, kind};
+    int rc;
 
     if (strlen(product_id) > CART_MAX_PRODUCT_ID)
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
-    for (attempt = 0; attempt < DB_TRANSACTION_ATTEMPTS && rc == SHOP_ERR_RETRY; attempt++) {
-        if (attempt > 0)
-            db_retry_pause(attempt - 1);
-        rc = cart_change_once(req, ctx, product_id, requested, kind);
-    }
-    if (rc == SHOP_ERR_RETRY)
-        log_event(LOG_LEVEL_WARN, req->request_id, "event=cart_contention attempts=%d", attempt);
-    if (rc != SHOP_OK || req->status != 0)
+    if ((rc = db_transaction(ctx->db, cart_change_body, &change)) == SHOP_ERR_RETRY)
+        log_event(LOG_LEVEL_WARN, req->request_id, "event=cart_contention attempts=%d", DB_TRANSACTION_ATTEMPTS);
+    if (rc != SHOP_OK)
         return rc;
     return cart_reply(req, ctx);
 }
@@ -252,8 +246,8 @@ static int cart_add(struct http_request *req, struct responder_context *ctx)
     /* Any "userId" in the body is ignored: the session decides whose cart this is. */
     if (json_get_string(body, "productId", 1, 255, &product_id) != SHOP_OK)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_product_id", "productId must be a product id string.", NULL);
-    if (cart_read_quantity(req, body, 1, 1, &quantity) != SHOP_OK || req->status != 0)
-        return SHOP_OK;
+    if ((rc = cart_read_quantity(req, body, 1, 1, &quantity)) != SHOP_OK)
+        return rc;
     return cart_change(req, ctx, product_id, quantity, &cart_add_kind);
 }
 
@@ -265,8 +259,8 @@ static int cart_set_item(struct http_request *req, struct responder_context *ctx
 
     if (rc != SHOP_OK)
         return rc;
-    if (cart_read_quantity(req, body, 0, -1, &quantity) != SHOP_OK || req->status != 0)
-        return SHOP_OK;
+    if ((rc = cart_read_quantity(req, body, 0, -1, &quantity)) != SHOP_OK)
+        return rc;
     return cart_change(req, ctx, req->route_params[0], quantity, &cart_set_kind);
 }
 

@@ -104,7 +104,7 @@ static int products_list(struct http_request *req, struct responder_context *ctx
     long long limit;
     int rc, i, shown;
 
-    if ((rc = http_query_limit(req, PRODUCTS_DEFAULT_LIMIT, PRODUCTS_MAX_LIMIT, &limit)) != SHOP_OK || req->status != 0)
+    if ((rc = http_query_limit(req, PRODUCTS_DEFAULT_LIMIT, PRODUCTS_MAX_LIMIT, &limit)) != SHOP_OK)
         return rc;
     if (category == NULL)
         category = "";

@@ -397,6 +397,24 @@ void db_retry_pause(int attempt)
     nanosleep(&pause, NULL);
 }
 
+int db_transaction(struct db *db, db_transaction_body body, void *arg)
+{
+    int rc = SHOP_ERR_RETRY, attempt;
+
+    for (attempt = 0; attempt < DB_TRANSACTION_ATTEMPTS && rc == SHOP_ERR_RETRY; attempt++) {
+        if (attempt > 0)
+            db_retry_pause(attempt - 1);
+        if ((rc = db_begin(db)) != SHOP_OK)
+            return rc;
+        rc = body(db, arg);
+        if (rc == SHOP_OK)
+            rc = db_commit(db);
+        if (rc != SHOP_OK)
+            db_rollback(db);
+    }
+    return rc;
+}
+
 bool db_in_transaction(const struct db *db)
 {
     return db->in_transaction;

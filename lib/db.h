@@ -89,6 +89,25 @@ void db_retry_pause(int attempt);
 /* How many times a transaction is tried before SHOP_ERR_RETRY reaches the client (503). */
 #define DB_TRANSACTION_ATTEMPTS 10
 
+/*
+ * The work of one transaction: runs between BEGIN and COMMIT; returns SHOP_OK
+ * to commit, anything else to roll back. It may run more than once (see
+ * db_transaction), so it must not act outside the database before it is sure
+ * to return without SHOP_ERR_RETRY (replying with a refusal and returning its
+ * code is fine: that rolls back and ends the attempts).
+ */
+typedef int (*db_transaction_body)(struct db *db, void *arg);
+
+/*
+ * Runs body in a transaction: begin, body, commit; rolls back on any failure.
+ * A deadlock or lock wait timeout (SHOP_ERR_RETRY) is tried again, up to
+ * DB_TRANSACTION_ATTEMPTS times with a growing random pause, and only then
+ * returned. Other errors are returned at once: SHOP_ERR_UNAVAILABLE when the
+ * server went away (a COMMIT whose answer was lost may have been applied, so
+ * bodies are written so that running them again is harmless), or body's own.
+ */
+int db_transaction(struct db *db, db_transaction_body body, void *arg);
+
 /* True while a transaction started by db_begin() is open. */
 bool db_in_transaction(const struct db *db);
 

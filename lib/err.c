@@ -27,6 +27,8 @@ static const struct err_info err_table[SHOP_ERR_COUNT] = {
     [-SHOP_ERR_UNAVAILABLE] = {503, "service_unavailable", "The service is unavailable; try again shortly."},
     [-SHOP_ERR_NOMEM] = {500, "internal_error", "Something went wrong on our side."},
     [-SHOP_ERR_RETRY] = {503, "try_again", "The service is busy; try again."},
+    /* Never rendered for a request that was answered; one that was not is a handler bug. */
+    [-SHOP_ERR_REPLIED] = {500, "internal_error", "Something went wrong on our side."},
 };
 
 static const struct err_info *err_lookup(int err)

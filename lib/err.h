@@ -5,6 +5,10 @@
  * failure. Each code has exactly one HTTP status and one snake_case name, kept in
  * a single table (err.c), so the HTTP layer maps errors in one place and clients
  * see the same code for the same failure everywhere.
+ *
+ * A helper that has already answered the request (a refusal with its own code
+ * and message) returns SHOP_ERR_REPLIED, as Redis's ...OrReply helpers do, so
+ * every caller writes only "if ((rc = f()) != SHOP_OK) return rc;".
  */
 #ifndef SHOP_ERR_H
 #define SHOP_ERR_H
@@ -26,9 +30,10 @@ enum shop_err {
     SHOP_ERR_UNAVAILABLE = -13,   /* 503: a backing service is down */
     SHOP_ERR_NOMEM = -14,         /* 500 */
     SHOP_ERR_RETRY = -15,         /* 503: deadlock or lock timeout; retry */
+    SHOP_ERR_REPLIED = -16,       /* the answer (an error) was already sent: just return this */
 };
 
-#define SHOP_ERR_COUNT 16
+#define SHOP_ERR_COUNT 17
 
 /* The snake_case code for err ("not_found"); "internal_error" for unknown values. */
 const char *shop_err_code(int err);

@@ -478,5 +478,6 @@ int http_reply_error(struct http_request *req, int err, const char *code, const 
             json_object_object_add(error, key, json_object_get(value));
         }
     }
-    return http_reply_json(req, shop_err_http_status(err), root);
+    int rc = http_reply_json(req, shop_err_http_status(err), root);
+    return rc == SHOP_OK ? SHOP_ERR_REPLIED : rc;
 }

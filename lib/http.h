@@ -123,7 +123,8 @@ int http_reply_json_etag(struct http_request *req, struct json_object *body);
 /*
  * Sends the error answer for err. code and message may be NULL for the defaults
  * of err; details (may be NULL, owned by the caller) adds its fields to the error
- * object, e.g. {"available":3}.
+ * object, e.g. {"available":3}. Returns SHOP_ERR_REPLIED once sent (the caller
+ * returns it as it is), or the error that kept it from being sent.
  */
 int http_reply_error(struct http_request *req, int err, const char *code, const char *message,
                      struct json_object *details);
