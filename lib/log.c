@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "err.h"
 
 static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
@@ -18,9 +17,8 @@ static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
 static char log_program[32] = "shop";
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 
-int log_init(const char *program)
+int log_init(const char *program, const char *level)
 {
-    const char *level = config_get_string("log_level", "info");
     size_t i;
 
     snprintf(log_program, sizeof(log_program), "%s", program);

@@ -3,7 +3,10 @@
  *
  * Lines are key=value: "ts=... level=info prog=products rid=9f2c... event=...".
  * Each line is written with a single write(2), so lines from several threads
- * never interleave. Levels below the configured one (key log_level) are dropped.
+ * never interleave. Levels below the one given to log_init() are dropped.
+ *
+ * log depends on nothing but err: config logs through it, so the caller reads
+ * the level from the configuration and hands it over.
  */
 #ifndef SHOP_LOG_H
 #define SHOP_LOG_H
@@ -17,8 +20,11 @@ enum log_level {
 
 #define LOG_MAX_LINE 2048
 
-/* Names the program in every line and reads log_level (debug|info|warn|error). */
-int log_init(const char *program);
+/*
+ * Names the program in every line and drops lines below level ("debug",
+ * "info", "warn" or "error"); anything else is SHOP_ERR_INVALID, logged.
+ */
+int log_init(const char *program, const char *level);
 
 /* Writes one event line. fmt yields key=value pairs; request_id may be NULL. */
 void log_event(enum log_level level, const char *request_id, const char *fmt, ...)

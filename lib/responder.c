@@ -136,7 +136,7 @@ static void responder_serve(const struct responder *responder, FCGX_Request *fcg
             log_event(LOG_LEVEL_ERROR, req.request_id, "event=handler_no_reply path=%s", req.path);
             rc = SHOP_ERR_INTERNAL;
         }
-        if (http_reply_error(&req, rc, NULL, NULL, NULL) != SHOP_OK)
+        if (http_reply_error(&req, rc, NULL, NULL, NULL) != SHOP_ERR_REPLIED)
             http_reply(&req, 500, "application/json; charset=utf-8", "{}", 2);
     }
     log_event(req.status >= 500 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, req.request_id,
@@ -268,8 +268,8 @@ static bool responder_join_all(struct responder_thread *threads, int count)
 
 static int responder_configure(const struct responder *responder, struct responder_options *options)
 {
-    if (config_load(options->config_path) != SHOP_OK || log_init(responder->name) != SHOP_OK ||
-        token_init() != SHOP_OK)
+    if (config_load(options->config_path) != SHOP_OK ||
+        log_init(responder->name, config_get_string("log_level", "info")) != SHOP_OK || token_init() != SHOP_OK)
         return SHOP_ERR_INVALID;
     if (options->threads == 0 &&
         config_get_int("threads", RESPONDER_DEFAULT_THREADS, 1, RESPONDER_MAX_THREADS, &options->threads) != SHOP_OK)
