@@ -4,13 +4,15 @@
  *
  * Checkout is one MariaDB transaction: lock the shopper's cart, read its lines
  * with their products FOR UPDATE (in product id order, so concurrent checkouts
- * lock rows in one order and cannot deadlock each other), check and decrement
- * stock, price every line from the products table, and insert the order as
- * PENDING with its "to be queued" mark. Only after the commit is the message
- * pushed onto the Redis list. The mark stays until a worker claims the order:
- * if the push failed (Redis down) or was lost (Redis crashed before its
- * append-only file reached the disk), the worker's sweeper queues it again.
- * Nothing is lost, and the worker's idempotent steps make a repeat harmless.
+ * lock rows in one order and cannot deadlock each other), check the stock, and
+ * hand over to order_create() (lib/order), which takes the stock, prices every
+ * line from the products table and writes the order, pending, with its "to be
+ * queued" mark. Only after the commit is the message pushed onto the Redis
+ * list. The mark stays until a worker claims the order: if the push failed
+ * (Redis down: the order is then made due for the sweeper at once) or was lost
+ * (Redis crashed before its append-only file reached the disk), the worker's
+ * sweeper queues it again. Nothing is lost, and the worker's idempotent steps
+ * make a repeat harmless. The lifecycle itself (statuses, cancel) is lib/order's.
  *
  * Idempotency-Key: its row is inserted in the same transaction under the
  * primary key (shopper, key), so of concurrent requests with one key exactly one
@@ -29,12 +31,10 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/money.h"
+#include "lib/order.h"
 #include "lib/responder.h"
-#include "lib/stock.h"
 #include "lib/validate.h"
 
-#define ORDER_ID_BYTES 16
-#define ORDER_ID_MAX 40
 #define ORDERS_IDEMPOTENCY_KEY_MAX 128
 #define ORDERS_DEFAULT_PAGE 20
 #define ORDERS_MAX_PAGE 50
@@ -61,19 +61,6 @@ static const char SQL_CART_FOR_ORDER[] =
     "SELECT c.product_id, c.quantity, p.name, p.price_cents, p.stock, p.active"
     " FROM cart_items c JOIN products p ON p.id = c.product_id"
     " WHERE c.user_id = ? ORDER BY c.product_id FOR UPDATE";
-/* Every line at once; the rows are locked and were checked, so each line's update must hit. */
-static const char SQL_TAKE_STOCK[] =
-    "UPDATE products p JOIN cart_items c ON c.product_id = p.id AND c.user_id = ?"
-    " SET p.stock = p.stock - c.quantity WHERE p.active = 1 AND p.stock >= c.quantity";
-static const char SQL_INSERT_ORDER[] =
-    "INSERT INTO orders (id, user_id, status, email, shipping_name, shipping_address, shipping_city,"
-    " shipping_postal_code, shipping_country, total_cents, currency)"
-    " VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?)";
-/* Priced from the products rows the transaction holds locked: the prices the total was made of. */
-static const char SQL_INSERT_ORDER_ITEMS[] =
-    "INSERT INTO order_items (order_id, product_id, name, unit_price_cents, quantity, line_total_cents)"
-    " SELECT ?, c.product_id, p.name, p.price_cents, c.quantity, p.price_cents * c.quantity"
-    " FROM cart_items c JOIN products p ON p.id = c.product_id WHERE c.user_id = ?";
 static const char SQL_GET_ORDER[] =
     "SELECT id, status, total_cents, currency, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'),"
     " DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
@@ -89,10 +76,6 @@ static const char SQL_LIST_ORDERS[] =
     " FROM orders o WHERE o.user_id = ?"
     "   AND (? = 0 OR o.created_at < ? OR (o.created_at = ? AND o.id < ?))"
     " ORDER BY o.created_at DESC, o.id DESC LIMIT ?";
-static const char SQL_CANCEL_ORDER[] =
-    "UPDATE orders SET status = 'CANCELLED', enqueue_pending = 0"
-    " WHERE id = ? AND user_id = ? AND status = 'PENDING' AND processing_started_at IS NULL";
-
 /* What the shopper sends for shipping; every field validated (orders_read_shipping). */
 struct shipping {
     const char *name, *email, *address, *city, *postal_code, *country;
@@ -192,14 +175,7 @@ static int orders_replay(struct http_request *req, struct responder_context *ctx
     return orders_reply_received(req, db_result_text(&found, 0, 1));
 }
 
-static int orders_refuse(struct http_request *req, struct responder_context *ctx, int err, const char *code,
-                         const char *message, struct json_object *details)
-{
-    db_rollback(ctx->db);
-    return http_reply_error(req, err, code, message, details);
-}
-
-/* Reads the cart lines (locked) into *lines; refuses an empty cart or short stock. */
+/* Reads the cart lines (locked) into *lines; refuses (SHOP_ERR_REPLIED) an empty cart or short stock. */
 static int orders_take_lines(struct http_request *req, struct responder_context *ctx, struct order_line **lines,
                              int *count)
 {
@@ -212,7 +188,7 @@ static int orders_take_lines(struct http_request *req, struct responder_context 
         (rc = db_exec(ctx->db, req->arena, SQL_CART_FOR_ORDER, user, 1, &cart)) != SHOP_OK)
         return rc;
     if (cart.rows == 0)
-        return orders_refuse(req, ctx, SHOP_ERR_UNPROCESSABLE, "cart_empty", "The cart is empty.", NULL);
+        return http_reply_error(req, SHOP_ERR_UNPROCESSABLE, "cart_empty", "The cart is empty.", NULL);
     *lines = arena_alloc(req->arena, sizeof(**lines) * (size_t)cart.rows);
     if (*lines == NULL)
         return SHOP_ERR_NOMEM;
@@ -242,119 +218,95 @@ static int orders_take_lines(struct http_request *req, struct responder_context 
     if (details == NULL)
         return SHOP_ERR_NOMEM;
     json_object_object_add(details, "lines", json_object_get(short_lines));
-    return orders_refuse(req, ctx, SHOP_ERR_CONFLICT, "insufficient_stock",
-                         "Some products in the cart are no longer available in that quantity.", details);
+    return http_reply_error(req, SHOP_ERR_CONFLICT, "insufficient_stock",
+                            "Some products in the cart are no longer available in that quantity.", details);
 }
 
-/*
- * Decrements stock and writes the order and its lines, each a statement for
- * the whole cart whatever its size; the caller commits.
- */
-static int orders_write(struct http_request *req, struct responder_context *ctx, const char *order_id,
-                        const struct shipping *ship, struct order_line *lines, int count)
+/* The order total from the priced lines; the cart limits keep it far below overflow. */
+static int orders_total(struct http_request *req, struct order_line *lines, int count, long long *total)
 {
-    const struct db_param user[] = {DB_PARAM_TEXT(ctx->session.user_id)};
-    const struct db_param items[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(ctx->session.user_id)};
-    long long total = 0;
-    struct db_result taken, written;
-    int rc, i;
+    int i;
 
+    *total = 0;
     for (i = 0; i < count; i++) {
         if (money_line_total(lines[i].unit_cents, lines[i].quantity, &lines[i].line_cents) != SHOP_OK ||
-            money_add(&total, lines[i].line_cents) != SHOP_OK) {
-            /* Cart limits keep a total far below overflow: a miss is a broken invariant. */
+            money_add(total, lines[i].line_cents) != SHOP_OK) {
             log_event(LOG_LEVEL_ERROR, req->request_id, "event=checkout_invariant step=total product=%s",
                       lines[i].product_id);
             return SHOP_ERR_INTERNAL;
         }
     }
-    if ((rc = db_exec(ctx->db, req->arena, SQL_TAKE_STOCK, user, 1, &taken)) != SHOP_OK)
-        return rc;
-    /* The rows are locked and were checked: a miss here is a broken invariant. */
-    if (taken.affected_rows != (unsigned long long)count) {
-        log_event(LOG_LEVEL_ERROR, req->request_id, "event=checkout_invariant step=stock lines=%d taken=%llu", count,
-                  taken.affected_rows);
-        return SHOP_ERR_INTERNAL;
-    }
-    const struct db_param order[] = {
-        DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(ctx->session.user_id), DB_PARAM_TEXT(ship->email),
-        DB_PARAM_TEXT(ship->name), DB_PARAM_TEXT(ship->address), DB_PARAM_TEXT(ship->city),
-        DB_PARAM_TEXT(ship->postal_code), DB_PARAM_TEXT(ship->country), DB_PARAM_INT(total),
-        DB_PARAM_TEXT(money_currency()),
-    };
-    if ((rc = db_exec(ctx->db, req->arena, SQL_INSERT_ORDER, order, 10, NULL)) != SHOP_OK ||
-        (rc = db_exec(ctx->db, req->arena, SQL_INSERT_ORDER_ITEMS, items, 2, &written)) != SHOP_OK)
-        return rc;
-    if (written.affected_rows != (unsigned long long)count) {
-        log_event(LOG_LEVEL_ERROR, req->request_id, "event=checkout_invariant step=items lines=%d written=%llu", count,
-                  written.affected_rows);
-        return SHOP_ERR_INTERNAL;
-    }
     return SHOP_OK;
 }
 
-/* One attempt at the checkout transaction; see orders_checkout(). */
-static int orders_checkout_once(struct http_request *req, struct responder_context *ctx, const char *order_id,
-                                const struct shipping *ship, const char *key, const char *hash)
+/* One checkout, as a db_transaction body. */
+struct orders_checkout {
+    struct http_request *req;
+    struct responder_context *ctx;
+    const char *order_id, *key, *hash;
+    const struct shipping *ship;
+};
+
+static int orders_checkout_body(struct db *db, void *arg)
 {
+    const struct orders_checkout *c = arg;
+    struct http_request *req = c->req;
+    const char *user = c->ctx->session.user_id;
     struct order_line *lines = NULL;
+    struct order_draft draft;
     int count = 0, rc;
 
-    if ((rc = db_begin(ctx->db)) != SHOP_OK)
-        return rc;
-    if (key != NULL) {
-        const struct db_param idem[] = {DB_PARAM_TEXT(ctx->session.user_id), DB_PARAM_TEXT(key),
-                                        DB_PARAM_TEXT(hash), DB_PARAM_TEXT(order_id)};
-        rc = db_exec(ctx->db, req->arena, SQL_INSERT_IDEMPOTENCY_KEY, idem, 4, NULL);
-        if (rc != SHOP_OK)
-            goto failed; /* SHOP_ERR_CONFLICT: a request with this key committed first */
+    if (c->key != NULL) {
+        const struct db_param idem[] = {DB_PARAM_TEXT(user), DB_PARAM_TEXT(c->key), DB_PARAM_TEXT(c->hash),
+                                        DB_PARAM_TEXT(c->order_id)};
+        /* SHOP_ERR_CONFLICT: a request with this key committed first */
+        if ((rc = db_exec(db, req->arena, SQL_INSERT_IDEMPOTENCY_KEY, idem, 4, NULL)) != SHOP_OK)
+            return rc;
     }
-    rc = orders_take_lines(req, ctx, &lines, &count);
-    if (rc != SHOP_OK || req->status != 0)
-        goto failed;
-    rc = orders_write(req, ctx, order_id, ship, lines, count);
-    if (rc == SHOP_OK)
-        rc = db_commit(ctx->db);
-    if (rc == SHOP_OK)
-        return SHOP_OK;
-failed:
-    db_rollback(ctx->db);
-    return rc;
+    if ((rc = orders_take_lines(req, c->ctx, &lines, &count)) != SHOP_OK)
+        return rc;
+    draft = (struct order_draft){
+        .id = c->order_id, .user_id = user, .email = c->ship->email, .name = c->ship->name,
+        .address = c->ship->address, .city = c->ship->city, .postal_code = c->ship->postal_code,
+        .country = c->ship->country, .currency = money_currency(), .line_count = count,
+    };
+    if ((rc = orders_total(req, lines, count, &draft.total_cents)) != SHOP_OK)
+        return rc;
+    return order_create(db, req->arena, &draft);
 }
 
-/* Pushes the order's message; a failure leaves the order to the sweeper. */
+/* Pushes the order's message; on failure the order is made due for the sweeper at once. */
 static void orders_enqueue(struct http_request *req, struct responder_context *ctx, const char *order_id,
                            const char *email)
 {
+    struct order_message message = {.attempt = 1};
     struct queue_names names;
-    struct json_object *message = json_object_new_object();
-    const char *text;
+    char text[QUEUE_MAX_MESSAGE];
     size_t len;
     int rc;
 
-    if (message == NULL || queue_names_load(&names) != SHOP_OK) {
-        json_object_put(message);
+    snprintf(message.order_id, sizeof(message.order_id), "%s", order_id);
+    snprintf(message.email, sizeof(message.email), "%s", email);
+    if ((rc = queue_names_load(&names)) == SHOP_OK &&
+        (rc = order_message_encode(&message, text, sizeof(text), &len)) == SHOP_OK)
+        rc = queue_push(ctx->queue, names.queue, text, len);
+    if (rc == SHOP_OK)
         return;
-    }
-    json_object_object_add(message, "orderId", json_object_new_string(order_id));
-    json_object_object_add(message, "userEmail", json_object_new_string(email));
-    text = json_to_text(message, &len);
-    rc = queue_push(ctx->queue, names.queue, text, len);
-    json_object_put(message);
-    if (rc != SHOP_OK)
-        log_event(LOG_LEVEL_WARN, req->request_id, "event=order_enqueue_deferred order=%s reason=%s", order_id,
-                  shop_err_code(rc));
+    log_event(LOG_LEVEL_WARN, req->request_id, "event=order_enqueue_deferred order=%s reason=%s", order_id,
+              shop_err_code(rc));
+    if (order_note_push_failed(ctx->db, req->arena, order_id) != SHOP_OK)
+        log_event(LOG_LEVEL_WARN, req->request_id, "event=order_push_failure_unrecorded order=%s", order_id);
 }
 
 static int orders_create(struct http_request *req, struct responder_context *ctx)
 {
     const char *key = http_param(req, "HTTP_IDEMPOTENCY_KEY");
     char order_id[ORDER_ID_MAX + 1], hash[crypto_hash_sha256_BYTES * 2 + 1];
-    unsigned char random[ORDER_ID_BYTES], digest[crypto_hash_sha256_BYTES];
+    unsigned char digest[crypto_hash_sha256_BYTES];
     struct json_object *body;
     struct shipping ship;
     size_t len;
-    int rc, attempt;
+    int rc;
 
     if ((rc = http_read_json(req, (size_t)responder_max_body(), &body)) != SHOP_OK)
         return rc;
@@ -368,22 +320,15 @@ static int orders_create(struct http_request *req, struct responder_context *ctx
     /* A key seen before answers first, whatever this body holds. */
     if (key != NULL && (rc = orders_replay(req, ctx, key, hash)) != SHOP_ERR_NOT_FOUND)
         return rc;
-    if ((rc = orders_read_shipping(req, body, &ship)) != SHOP_OK || req->status != 0)
+    if ((rc = orders_read_shipping(req, body, &ship)) != SHOP_OK)
         return rc;
 
-    randombytes_buf(random, sizeof(random));
-    memcpy(order_id, "order-", 6);
-    sodium_bin2hex(order_id + 6, sizeof(order_id) - 6, random, sizeof(random));
-    for (attempt = 0; attempt < DB_TRANSACTION_ATTEMPTS; attempt++) {
-        if (attempt > 0)
-            db_retry_pause(attempt - 1);
-        rc = orders_checkout_once(req, ctx, order_id, &ship, key, hash);
-        if (rc == SHOP_ERR_CONFLICT && key != NULL) /* a request with this key committed first */
-            return orders_replay(req, ctx, key, hash);
-        if (rc != SHOP_ERR_RETRY)
-            break;
-    }
-    if (rc != SHOP_OK || req->status != 0)
+    order_id_new(order_id);
+    struct orders_checkout checkout = {req, ctx, order_id, key, hash, &ship};
+    rc = db_transaction(ctx->db, orders_checkout_body, &checkout);
+    if (rc == SHOP_ERR_CONFLICT && key != NULL) /* a request with this key committed first */
+        return orders_replay(req, ctx, key, hash);
+    if (rc != SHOP_OK)
         return rc;
     log_event(LOG_LEVEL_INFO, req->request_id, "event=order_accepted order=%s", order_id);
     orders_enqueue(req, ctx, order_id, ship.email);
@@ -423,7 +368,7 @@ static int orders_get(struct http_request *req, struct responder_context *ctx)
     struct json_object *body, *items;
     int rc;
 
-    if (strlen(order_id) > ORDER_ID_MAX)
+    if (!order_id_valid(order_id))
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "order_not_found", "No such order.", NULL);
     const struct db_param key[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(ctx->session.user_id)};
     if ((rc = db_exec(ctx->db, req->arena, SQL_GET_ORDER, key, 2, &order)) != SHOP_OK)
@@ -451,7 +396,7 @@ static int orders_parse_page(struct http_request *req, long long *limit, const c
     const char *cursor = http_query_get(req, "cursor");
     int rc = http_query_limit(req, ORDERS_DEFAULT_PAGE, ORDERS_MAX_PAGE, limit);
 
-    if (rc != SHOP_OK || req->status != 0)
+    if (rc != SHOP_OK)
         return rc;
     if (cursor != NULL && cursor_decode(cursor, req->arena, after, 2) != SHOP_OK)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_cursor", "cursor is not one this shop issued.", NULL);
@@ -466,7 +411,7 @@ static int orders_list(struct http_request *req, struct responder_context *ctx)
     long long limit;
     int rc, i, shown;
 
-    if ((rc = orders_parse_page(req, &limit, after)) != SHOP_OK || req->status != 0)
+    if ((rc = orders_parse_page(req, &limit, after)) != SHOP_OK)
         return rc;
     const bool paged = http_query_get(req, "cursor") != NULL;
     const struct db_param params[] = {DB_PARAM_TEXT(ctx->session.user_id), DB_PARAM_INT(paged),
@@ -500,27 +445,18 @@ static int orders_list(struct http_request *req, struct responder_context *ctx)
 static int orders_cancel(struct http_request *req, struct responder_context *ctx)
 {
     const char *order_id = req->route_params[0];
-    struct db_result changed, order;
+    bool cancelled = false;
     int rc;
 
-    if (strlen(order_id) > ORDER_ID_MAX)
+    if (!order_id_valid(order_id))
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "order_not_found", "No such order.", NULL);
-    const struct db_param key[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(ctx->session.user_id)};
-    if ((rc = db_begin(ctx->db)) != SHOP_OK)
+    rc = order_cancel(ctx->db, req->arena, order_id, ctx->session.user_id, &cancelled);
+    if (rc == SHOP_ERR_NOT_FOUND)
+        return http_reply_error(req, SHOP_ERR_NOT_FOUND, "order_not_found", "No such order.", NULL);
+    if (rc != SHOP_OK)
         return rc;
-    /* One conditional update decides: only a PENDING order no worker took yet. */
-    if ((rc = db_exec(ctx->db, req->arena, SQL_CANCEL_ORDER, key, 2, &changed)) != SHOP_OK ||
-        (changed.affected_rows == 1 && (rc = stock_return_order(ctx->db, req->arena, order_id)) != SHOP_OK) ||
-        (rc = db_commit(ctx->db)) != SHOP_OK) {
-        db_rollback(ctx->db);
-        return rc;
-    }
-    if (changed.affected_rows == 1)
+    if (cancelled)
         return orders_get(req, ctx);
-    if ((rc = db_exec(ctx->db, req->arena, SQL_GET_ORDER, key, 2, &order)) != SHOP_OK)
-        return rc;
-    if (order.rows == 0)
-        return http_reply_error(req, SHOP_ERR_NOT_FOUND, "order_not_found", "No such order.", NULL);
     return http_reply_error(req, SHOP_ERR_CONFLICT, "not_cancellable",
                             "Only an order that is still pending and not yet being processed can be cancelled.", NULL);
 }

@@ -113,6 +113,7 @@ int queue_names_load(struct queue_names *names)
     snprintf(names->retry, sizeof(names->retry), "%s:retry", base);
     snprintf(names->processing_prefix, sizeof(names->processing_prefix), "%s:processing:", base);
     snprintf(names->lease_prefix, sizeof(names->lease_prefix), "%s:lease:", base);
+    snprintf(names->dead_processing_prefix, sizeof(names->dead_processing_prefix), "%s:dead-processing:", base);
     return SHOP_OK;
 }
 
@@ -208,6 +209,25 @@ int queue_take(struct queue *q, const char *from, const char *to, int timeout_se
     return queue_copy_message(reply, message, cap, len); /* nil: timed out */
 }
 
+static const char *queue_end_name(enum queue_end end)
+{
+    return end == QUEUE_LEFT ? "LEFT" : "RIGHT";
+}
+
+int queue_move_end(struct queue *q, const char *from, enum queue_end from_end, const char *to, enum queue_end to_end)
+{
+    const char *argv[] = {"LMOVE", from, to, queue_end_name(from_end), queue_end_name(to_end)};
+    const size_t argvlen[] = {5, strlen(from), strlen(to), strlen(argv[3]), strlen(argv[4])};
+    redisReply *reply;
+    int rc = queue_command(q, &reply, 5, argv, argvlen);
+
+    if (rc != SHOP_OK)
+        return rc;
+    rc = reply->type == REDIS_REPLY_STRING ? SHOP_OK : SHOP_ERR_NOT_FOUND;
+    freeReplyObject(reply);
+    return rc;
+}
+
 int queue_remove(struct queue *q, const char *list, const char *message, size_t len)
 {
     const char *argv[] = {"LREM", list, "1", message};
@@ -237,24 +257,45 @@ int queue_unlease(struct queue *q, const char *key)
     return queue_command(q, NULL, 2, argv, argvlen);
 }
 
-int queue_schedule(struct queue *q, const char *zset, const char *message, size_t len, long long due_ms)
+/* KEYS: list, zset. ARGV: original, message, due. */
+static const char QUEUE_LUA_RESCHEDULE[] =
+    "redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2]) redis.call('LREM', KEYS[1], 1, ARGV[1]) return 1";
+/* KEYS: list, dead. ARGV: original, message. */
+static const char QUEUE_LUA_BURY[] =
+    "redis.call('LPUSH', KEYS[2], ARGV[2]) redis.call('LREM', KEYS[1], 1, ARGV[1]) return 1";
+/* KEYS: zset, list. ARGV: until, max. */
+static const char QUEUE_LUA_RELEASE_DUE[] =
+    "local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])"
+    " for _, m in ipairs(due) do redis.call('ZREM', KEYS[1], m) redis.call('LPUSH', KEYS[2], m) end"
+    " return #due";
+
+int queue_reschedule(struct queue *q, const char *list, const char *original, size_t original_len, const char *zset,
+                     const char *message, size_t len, long long due_ms)
 {
     char score[32];
-    const char *argv[] = {"ZADD", zset, score, message};
-    size_t argvlen[] = {4, strlen(zset), 0, len};
+    const char *argv[] = {"EVAL", QUEUE_LUA_RESCHEDULE, "2", list, zset, original, message, score};
+    size_t argvlen[] = {4, sizeof(QUEUE_LUA_RESCHEDULE) - 1, 1, strlen(list), strlen(zset), original_len, len, 0};
 
     snprintf(score, sizeof(score), "%lld", due_ms);
-    argvlen[2] = strlen(score);
-    return queue_command(q, NULL, 4, argv, argvlen);
+    argvlen[7] = strlen(score);
+    return queue_command(q, NULL, 8, argv, argvlen);
+}
+
+int queue_bury(struct queue *q, const char *list, const char *original, size_t original_len, const char *dead,
+               const char *message, size_t len)
+{
+    const char *argv[] = {"EVAL", QUEUE_LUA_BURY, "2", list, dead, original, message};
+    const size_t argvlen[] = {4, sizeof(QUEUE_LUA_BURY) - 1, 1, strlen(list), strlen(dead), original_len, len};
+
+    return queue_command(q, NULL, 7, argv, argvlen);
 }
 
 int queue_release_due(struct queue *q, const char *zset, const char *list, long long now_ms, int max, int *moved)
 {
     char until[32], count[16];
-    const char *argv[] = {"ZRANGEBYSCORE", zset, "-inf", until, "LIMIT", "0", count};
+    const char *argv[] = {"EVAL", QUEUE_LUA_RELEASE_DUE, "2", zset, list, until, count};
     size_t argvlen[7];
-    redisReply *due, *removed;
-    size_t i;
+    redisReply *reply;
     int rc, k;
 
     if (moved != NULL)
@@ -263,30 +304,15 @@ int queue_release_due(struct queue *q, const char *zset, const char *list, long 
     snprintf(count, sizeof(count), "%d", max);
     for (k = 0; k < 7; k++)
         argvlen[k] = strlen(argv[k]);
-    rc = queue_command(q, &due, 7, argv, argvlen);
-    if (rc != SHOP_OK)
+    if ((rc = queue_command(q, &reply, 7, argv, argvlen)) != SHOP_OK)
         return rc;
-    for (i = 0; i < due->elements && rc == SHOP_OK; i++) {
-        const char *zrem[] = {"ZREM", zset, due->element[i]->str};
-        const size_t zremlen[] = {4, strlen(zset), due->element[i]->len};
-
-        /* Only the consumer whose ZREM removed it moves it: no duplicates. */
-        rc = queue_command(q, &removed, 3, zrem, zremlen);
-        if (rc != SHOP_OK)
-            break;
-        if (removed->type == REDIS_REPLY_INTEGER && removed->integer == 1) {
-            rc = queue_push(q, list, due->element[i]->str, due->element[i]->len);
-            if (rc == SHOP_OK && moved != NULL)
-                (*moved)++;
-        }
-        freeReplyObject(removed);
-    }
-    freeReplyObject(due);
-    return rc;
+    if (moved != NULL && reply->type == REDIS_REPLY_INTEGER)
+        *moved = (int)reply->integer;
+    freeReplyObject(reply);
+    return SHOP_OK;
 }
 
-/* Moves every message of one orphaned processing list back onto the queue. */
-static int queue_drain_list(struct queue *q, const char *list, const char *to, int *moved)
+int queue_drain(struct queue *q, const char *list, const char *to, int *moved)
 {
     const char *argv[] = {"LMOVE", list, to, "RIGHT", "RIGHT"};
     const size_t argvlen[] = {5, strlen(list), strlen(to), 5, 5};
@@ -308,13 +334,15 @@ static int queue_drain_list(struct queue *q, const char *list, const char *to, i
     }
 }
 
-int queue_recover_orphans(struct queue *q, const struct queue_names *names, int *moved)
+/* Drains onto to every list named prefix<consumer> whose lease_prefix<consumer> key is gone. */
+static int queue_recover_lists(struct queue *q, const char *prefix, const char *lease_prefix, const char *to,
+                               int *count)
 {
     char pattern[QUEUE_MAX_NAME + 2], cursor[32] = "0", lease[QUEUE_MAX_NAME * 2];
-    size_t prefix_len = strlen(names->processing_prefix);
-    int rc = SHOP_OK, count = 0;
+    size_t prefix_len = strlen(prefix);
+    int rc = SHOP_OK;
 
-    snprintf(pattern, sizeof(pattern), "%s*", names->processing_prefix);
+    snprintf(pattern, sizeof(pattern), "%s*", prefix);
     do {
         const char *argv[] = {"SCAN", cursor, "MATCH", pattern, "COUNT", "100"};
         const size_t argvlen[] = {4, strlen(cursor), 5, strlen(pattern), 5, 3};
@@ -332,7 +360,7 @@ int queue_recover_orphans(struct queue *q, const struct queue_names *names, int 
         snprintf(cursor, sizeof(cursor), "%s", page->element[0]->str);
         for (i = 0; i < page->element[1]->elements && rc == SHOP_OK; i++) {
             const char *list = page->element[1]->element[i]->str;
-            snprintf(lease, sizeof(lease), "%s%s", names->lease_prefix, list + prefix_len);
+            snprintf(lease, sizeof(lease), "%s%s", lease_prefix, list + prefix_len);
             const char *exists_argv[] = {"EXISTS", lease};
             const size_t exists_len[] = {6, strlen(lease)};
 
@@ -340,11 +368,22 @@ int queue_recover_orphans(struct queue *q, const struct queue_names *names, int 
             if (rc != SHOP_OK)
                 break;
             if (exists->type == REDIS_REPLY_INTEGER && exists->integer == 0)
-                rc = queue_drain_list(q, list, names->queue, &count);
+                rc = queue_drain(q, list, to, count);
             freeReplyObject(exists);
         }
         freeReplyObject(page);
     } while (rc == SHOP_OK && strcmp(cursor, "0") != 0);
+    return rc;
+}
+
+int queue_recover_orphans(struct queue *q, const struct queue_names *names, int *moved)
+{
+    int count = 0;
+    int rc = queue_recover_lists(q, names->processing_prefix, names->lease_prefix, names->queue, &count);
+
+    /* A dead letter an operator's replay was handling when it died goes back among the dead, not to the queue. */
+    if (rc == SHOP_OK)
+        rc = queue_recover_lists(q, names->dead_processing_prefix, names->lease_prefix, names->dead, &count);
     if (moved != NULL)
         *moved = count;
     return rc;

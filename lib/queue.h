@@ -12,6 +12,10 @@
  * time to live; queue_recover_orphans() puts back the messages of consumers
  * whose lease expired (they died). Retries wait in a sorted set scored by their
  * due time; messages that failed for good go to the dead-letter list.
+ *
+ * Every move of a message from one key to another is one atomic Redis command
+ * or script (LMOVE, or EVAL of a short Lua script), so a crash of Redis or of
+ * the consumer between two commands can never lose or copy a message.
  */
 #ifndef SHOP_QUEUE_H
 #define SHOP_QUEUE_H
@@ -30,6 +34,13 @@ struct queue_names {
     char retry[QUEUE_MAX_NAME];       /* <queue>:retry, sorted set by due time (ms) */
     char processing_prefix[QUEUE_MAX_NAME]; /* <queue>:processing:<consumer> */
     char lease_prefix[QUEUE_MAX_NAME];      /* <queue>:lease:<consumer> */
+    char dead_processing_prefix[QUEUE_MAX_NAME]; /* <queue>:dead-processing:<consumer>, a dead letter being handled */
+};
+
+/* Which end of a list: LEFT is where producers push, RIGHT the oldest message. */
+enum queue_end {
+    QUEUE_LEFT,
+    QUEUE_RIGHT,
 };
 
 /* Fills names from queue_name; SHOP_ERR_INVALID for a name too long. */
@@ -63,6 +74,12 @@ int queue_take(struct queue *q, const char *from, const char *to, int timeout_se
 /* Like queue_take() without waiting: moves the oldest message of from into to. */
 int queue_move(struct queue *q, const char *from, const char *to, char *message, size_t cap, size_t *len);
 
+/*
+ * Moves one message from an end of from to an end of to (LMOVE), without
+ * reading it; SHOP_ERR_NOT_FOUND when from is empty.
+ */
+int queue_move_end(struct queue *q, const char *from, enum queue_end from_end, const char *to, enum queue_end to_end);
+
 /* Removes one copy of message from list (LREM): the acknowledgement. */
 int queue_remove(struct queue *q, const char *list, const char *message, size_t len);
 
@@ -72,20 +89,32 @@ int queue_lease(struct queue *q, const char *key, int seconds);
 /* Drops a lease at once (a consumer that stops cleanly). */
 int queue_unlease(struct queue *q, const char *key);
 
-/* Adds message to the sorted set zset, due at due_ms (milliseconds since the epoch). */
-int queue_schedule(struct queue *q, const char *zset, const char *message, size_t len, long long due_ms);
+/*
+ * In one atomic step: adds message to the sorted set zset, due at due_ms
+ * (milliseconds since the epoch), and removes one copy of original from list.
+ */
+int queue_reschedule(struct queue *q, const char *list, const char *original, size_t original_len, const char *zset,
+                     const char *message, size_t len, long long due_ms);
+
+/* In one atomic step: pushes message onto dead and removes one copy of original from list. */
+int queue_bury(struct queue *q, const char *list, const char *original, size_t original_len, const char *dead,
+               const char *message, size_t len);
 
 /*
- * Moves up to max messages of zset due by now_ms onto list. A message is moved
- * by whoever removes it from the set first, so several consumers may call this
- * at once. *moved (may be NULL) counts them.
+ * Moves up to max messages of zset due by now_ms onto list, in one atomic
+ * script, so several consumers may call this at once. *moved (may be NULL)
+ * counts them.
  */
 int queue_release_due(struct queue *q, const char *zset, const char *list, long long now_ms, int max, int *moved);
 
 /*
- * Puts back onto the queue every message in a processing list whose consumer's
- * lease key no longer exists. *moved (may be NULL) counts the messages.
+ * Puts back every message in a processing list whose consumer's lease key no
+ * longer exists: onto the queue, or from a dead-processing list back onto
+ * the dead list. *moved (may be NULL) counts the messages.
  */
 int queue_recover_orphans(struct queue *q, const struct queue_names *names, int *moved);
+
+/* Moves every message of list onto the tail of to, oldest first, one LMOVE each. *moved counts them. */
+int queue_drain(struct queue *q, const char *list, const char *to, int *moved);
 
 #endif

@@ -1,66 +1,68 @@
 /*
  * deadletter.c - what an operator does with orders that failed for good.
  *
- * A FAILED order keeps its stock reserved, so it can be replayed: "replay" sets
- * it back to PENDING and queues it again; "discard" cancels it and returns its
- * stock. Each message is first moved into this process's processing list, so a
- * crash part way loses nothing (the lease recovery puts it back on the queue).
+ * A failed order keeps its stock reserved, so it can be replayed: "replay"
+ * sets it back to pending (lib/order: with its enqueue mark, so the sweeper
+ * queues it if the push below is lost) and queues it again; "discard" cancels
+ * it and returns its stock.
+ *
+ * Each dead letter is first moved (atomically) into this process's own
+ * dead-processing list, and leaves it only when its order was handled. If the
+ * order could not be handled (MariaDB away) the letter goes back onto the
+ * dead list; if this process dies, the lease recovery puts it back onto the
+ * dead list too, never onto the live queue (where a failed order would be
+ * skipped and its letter lost).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/err.h"
-#include "lib/json.h"
 #include "lib/log.h"
-#include "lib/stock.h"
+#include "lib/order.h"
 #include "worker/deadletter.h"
 
-static const char SQL_REOPEN_ORDER[] =
-    "UPDATE orders SET status = 'PENDING', processing_started_at = NULL, last_error = NULL"
-    " WHERE id = ? AND status = 'FAILED'";
-static const char SQL_DISCARD_ORDER[] = "UPDATE orders SET status = 'CANCELLED' WHERE id = ? AND status = 'FAILED'";
-
-static int deadletter_replay_one(struct worker *w, const char *order_id)
+static int deadletter_replay_one(struct worker *w, const struct order_message *letter)
 {
-    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
-    struct json_object *message = json_object_new_object();
-    const char *text;
+    struct order_message message = {.attempt = 1};
+    char text[QUEUE_MAX_MESSAGE];
     size_t len;
+    bool reopened;
     int rc;
 
-    if (message == NULL)
-        return SHOP_ERR_NOMEM;
-    rc = db_exec(w->db, &w->arena, SQL_REOPEN_ORDER, id, 1, NULL);
-    if (rc == SHOP_OK) {
-        json_object_object_add(message, "orderId", json_object_new_string(order_id));
-        text = json_to_text(message, &len);
-        rc = queue_push(w->queue, w->names.queue, text, len);
-    }
-    json_object_put(message);
-    return rc;
+    if ((rc = order_reopen(w->db, &w->arena, letter->order_id, &reopened)) != SHOP_OK || !reopened)
+        return rc;
+    snprintf(message.order_id, sizeof(message.order_id), "%s", letter->order_id);
+    snprintf(message.email, sizeof(message.email), "%s", letter->email);
+    if (order_message_encode(&message, text, sizeof(text), &len) == SHOP_OK &&
+        queue_push(w->queue, w->names.queue, text, len) != SHOP_OK)
+        log_event(LOG_LEVEL_WARN, NULL, "event=replay_push_deferred order=%s", letter->order_id);
+    return SHOP_OK; /* reopened with its enqueue mark: the sweeper queues it if the push failed */
 }
 
-static int deadletter_discard_one(struct worker *w, const char *order_id)
+static int deadletter_discard_one(struct worker *w, const struct order_message *letter)
 {
-    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
-    struct db_result changed;
+    return order_discard(w->db, &w->arena, letter->order_id, NULL);
+}
+
+/* Handles the letter now in the dead-processing list; SHOP_OK when it may be removed. */
+static int deadletter_handle(struct worker *w, int (*apply)(struct worker *, const struct order_message *),
+                             const char *text, size_t len, const char *action)
+{
+    struct order_message letter;
     int rc;
 
-    if ((rc = db_begin(w->db)) != SHOP_OK)
-        return rc;
-    if ((rc = db_exec(w->db, &w->arena, SQL_DISCARD_ORDER, id, 1, &changed)) == SHOP_OK &&
-        changed.affected_rows == 1)
-        rc = stock_return_order(w->db, &w->arena, order_id);
-    if (rc == SHOP_OK)
-        rc = db_commit(w->db);
-    if (rc != SHOP_OK)
-        db_rollback(w->db);
+    if (order_message_decode(text, len, &letter) != SHOP_OK) {
+        printf("%s (malformed message dropped)\n", action);
+        return SHOP_OK;
+    }
+    if ((rc = apply(w, &letter)) == SHOP_OK)
+        printf("%s %s\n", action, letter.order_id);
     return rc;
 }
 
 int deadletter_run(struct worker *w, const char *action)
 {
-    int (*apply)(struct worker *, const char *) = NULL;
+    int (*apply)(struct worker *, const struct order_message *) = NULL;
     char message[QUEUE_MAX_MESSAGE];
     size_t len;
     int rc, count = 0;
@@ -72,21 +74,16 @@ int deadletter_run(struct worker *w, const char *action)
     else
         return SHOP_ERR_INVALID;
     queue_lease(w->queue, w->lease, (int)w->lease_seconds);
-    while ((rc = queue_move(w->queue, w->names.dead, w->processing, message, sizeof(message), &len)) == SHOP_OK) {
-        struct json_object *parsed = NULL;
-        const char *found = NULL;
-        char order_id[48] = "(malformed message dropped)";
-
-        if (json_parse_object(message, len, &parsed) == SHOP_OK &&
-            json_get_string(parsed, "orderId", 1, 40, &found) == SHOP_OK) {
-            snprintf(order_id, sizeof(order_id), "%s", found);
-            rc = apply(w, order_id);
+    while ((rc = queue_move(w->queue, w->names.dead, w->dead_processing, message, sizeof(message), &len)) == SHOP_OK) {
+        if ((rc = deadletter_handle(w, apply, message, len, action)) != SHOP_OK) {
+            /* Back where it came from (the oldest end), so it is neither lost nor sent to the live queue. */
+            fprintf(stderr, "%s: stopped: %s; the dead letter stays\n", action, shop_err_code(rc));
+            if (queue_move_end(w->queue, w->dead_processing, QUEUE_LEFT, w->names.dead, QUEUE_RIGHT) != SHOP_OK)
+                fprintf(stderr, "%s: the letter waits in %s until the lease recovery returns it\n", action,
+                        w->dead_processing);
+            break;
         }
-        json_object_put(parsed); /* found dies with it; order_id is a copy */
-        if (rc != SHOP_OK)
-            break; /* the message stays in the processing list; the lease brings it back */
-        queue_remove(w->queue, w->processing, message, len);
-        printf("%s %s\n", action, order_id);
+        queue_remove(w->queue, w->dead_processing, message, len);
         count++;
         arena_reset(&w->arena);
     }

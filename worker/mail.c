@@ -1,5 +1,6 @@
 /*
- * mail.c - the order confirmation e-mail, sent at most once.
+ * mail.c - the order confirmation e-mail: sent at most once, and tried again
+ * on its own when it could not be delivered.
  *
  * The message is RFC 5322 text. With smtp_url set it goes to that SMTP server
  * through libcurl; otherwise it is written to the mail spool folder as
@@ -9,9 +10,20 @@
  *
  * At most once: a row in the emails table is claimed before delivery (a
  * batch's rows with one INSERT IGNORE ... RETURNING, which names exactly the
- * rows this worker added). If the delivery fails the claim is withdrawn and
- * the step is retried later; if the worker dies between claim and delivery the
- * mail is not sent at all, which is the price of never sending it twice.
+ * rows this worker added). sent_at is set only for a delivery this worker
+ * saw succeed. A claim found unfinished (its worker died between claim and
+ * delivery, or before it could record the delivery) is resolved by the kind
+ * of delivery: a spool message is one file per order, replaced atomically,
+ * so writing it again cannot make a second e-mail, and the order's new holder
+ * takes the claim over; an SMTP delivery cannot be taken back, so its outcome
+ * stays unknown (logged, sent_at empty) rather than risk sending it twice.
+ *
+ * A delivery that failed (SMTP away, spool full) does not hold back a paid
+ * order: the order is processed, and the row is scheduled for another
+ * try (next_attempt_at, backoff doubling from worker_retry_backoff_ms up to a
+ * minute), which mail_resend_due() makes, up to mail_max_attempts. If even
+ * that schedule cannot be written (MariaDB away), the worker keeps it in
+ * memory and writes it once it can.
  */
 #define _GNU_SOURCE /* syncfs */
 #include <curl/curl.h>
@@ -26,14 +38,38 @@
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/log.h"
-#include "worker/worker.h"
+#include "worker/steps.h"
 
-#define MAIL_KIND_CONFIRMATION "confirmation"
+#define MAIL_KIND_CONFIRMATION ORDER_MAIL_CONFIRMATION
 #define MAIL_SMTP_TIMEOUT_SECONDS 15L
+#define MAIL_RESEND_BATCH 20
+#define MAIL_RESEND_EVERY_MS 1000
 
 static const char SQL_CLAIM_EMAILS[] =
-    "INSERT IGNORE INTO emails (order_id, kind) SELECT j.jid, ? FROM " WORKER_SQL_ORDER_IDS " RETURNING order_id";
-static const char SQL_RELEASE_EMAIL[] = "DELETE FROM emails WHERE order_id = ? AND kind = ? AND sent_at IS NULL";
+    "INSERT IGNORE INTO emails (order_id, kind, claimed_by) SELECT j.jid, ?, ? FROM " WORKER_SQL_ORDER_IDS
+    " RETURNING order_id";
+/* next_attempt_at first: MariaDB evaluates a single-table SET from left to right. NULL: given up. */
+static const char SQL_SCHEDULE_RETRY[] =
+    "UPDATE emails SET next_attempt_at = IF(attempts + 1 >= ?, NULL, CURRENT_TIMESTAMP(3)"
+    "  + INTERVAL CAST(LEAST(? * POW(2, LEAST(attempts, 30)), ?) AS UNSIGNED) * 1000 MICROSECOND),"
+    " attempts = attempts + 1, last_error = ?, claimed_by = NULL"
+    " WHERE order_id = ? AND kind = ? AND sent_at IS NULL";
+static const char SQL_CLAIM_DUE[] =
+    "UPDATE emails SET claimed_by = ?, next_attempt_at = NULL"
+    " WHERE kind = ? AND sent_at IS NULL AND next_attempt_at <= CURRENT_TIMESTAMP(3) ORDER BY next_attempt_at LIMIT ?";
+static const char SQL_CLAIMED_DUE[] =
+    "SELECT order_id, attempts FROM emails WHERE claimed_by = ? AND kind = ? AND sent_at IS NULL"
+    " AND next_attempt_at IS NULL ORDER BY order_id";
+/* Unfinished claims of orders this worker now holds: neither sent nor scheduled for a retry. */
+static const char SQL_TAKE_OVER[] =
+    "UPDATE emails e JOIN " WORKER_SQL_ORDER_IDS " ON e.order_id = j.jid SET e.claimed_by = ?"
+    " WHERE e.kind = ? AND e.sent_at IS NULL AND e.next_attempt_at IS NULL";
+static const char SQL_TAKEN_OVER[] =
+    "SELECT e.order_id FROM " WORKER_SQL_ORDER_IDS " JOIN emails e ON e.order_id = j.jid"
+    " WHERE e.kind = ? AND e.claimed_by = ? AND e.sent_at IS NULL AND e.next_attempt_at IS NULL";
+static const char SQL_MARK_SENT[] =
+    "UPDATE emails e JOIN " WORKER_SQL_ORDER_IDS " ON e.order_id = j.jid"
+    " SET e.sent_at = CURRENT_TIMESTAMP(3), e.last_error = NULL WHERE e.kind = ? AND e.sent_at IS NULL";
 static const char SQL_ORDER_LINES[] =
     "SELECT i.order_id, i.name, i.quantity, i.line_total_cents FROM " WORKER_SQL_ORDER_IDS
     " JOIN order_items i ON i.order_id = j.jid ORDER BY i.order_id, i.product_id";
@@ -114,6 +150,15 @@ static void mail_spool_paths(struct worker *w, const struct worker_order *order,
     snprintf(temporary, temporary_size, "%s/.%s.eml.%s", w->mail.spool, order->id, w->id);
 }
 
+/* True when the order's message is already in the spool: an earlier attempt published it. */
+static bool mail_spool_has(struct worker *w, const struct worker_order *order)
+{
+    char path[1024], temporary[1100];
+
+    mail_spool_paths(w, order, path, sizeof(path), temporary, sizeof(temporary));
+    return access(path, F_OK) == 0;
+}
+
 /* Writes the message under its temporary name; mail_spool_publish() syncs and renames it. */
 static int mail_spool_write(struct worker *w, const struct worker_order *order, const struct mail_text *text)
 {
@@ -122,15 +167,25 @@ static int mail_spool_write(struct worker *w, const struct worker_order *order, 
     ssize_t written;
 
     mail_spool_paths(w, order, path, sizeof(path), temporary, sizeof(temporary));
+    int saved;
+
     fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) {
-        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_spool_failed path=%s error=\"%s\"", temporary, strerror(errno));
+        saved = errno;
+        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_spool_failed path=%s error=\"%s\"", temporary, strerror(saved));
+        errno = saved; /* the caller names the cause */
         return SHOP_ERR_UNAVAILABLE;
     }
     written = write(fd, text->data, text->len);
-    if (written != (ssize_t)text->len || close(fd) != 0) {
-        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_spool_failed path=%s error=\"%s\"", temporary, strerror(errno));
+    saved = written < 0 ? errno : ENOSPC; /* a short write is a full disk */
+    if (close(fd) != 0 && written == (ssize_t)text->len) {
+        saved = errno;
+        written = -1;
+    }
+    if (written != (ssize_t)text->len) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_spool_failed path=%s error=\"%s\"", temporary, strerror(saved));
         unlink(temporary);
+        errno = saved;
         return SHOP_ERR_UNAVAILABLE;
     }
     return SHOP_OK;
@@ -215,94 +270,294 @@ static int mail_send_smtp(struct worker *w, const struct worker_order *order, st
     return SHOP_OK;
 }
 
-/* Withdraws the claim of an order whose message was not delivered, and ends it for a retry. */
-static void mail_unclaim(struct worker *w, struct worker_order *order, int rc)
+/* Remembers a failure whose schedule could not be written, to write it from mail_resend_due(). */
+static void mail_remember_unrecorded(struct worker *w, const char *order_id, const char *error)
 {
-    const struct db_param key[] = {DB_PARAM_TEXT(order->id), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
+    int n = w->mail_unrecorded.count;
 
-    db_exec(w->db, &w->arena, SQL_RELEASE_EMAIL, key, 2, NULL);
-    worker_order_end(order, WORKER_RETRY, shop_err_code(rc));
+    if (n == WORKER_BATCH_MAX) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_failure_lost order=%s error=\"%s\"", order_id, error);
+        return;
+    }
+    snprintf(w->mail_unrecorded.ids[n], sizeof(w->mail_unrecorded.ids[n]), "%s", order_id);
+    snprintf(w->mail_unrecorded.errors[n], sizeof(w->mail_unrecorded.errors[n]), "%s", error);
+    w->mail_unrecorded.count = n + 1;
 }
 
-/* Claims the open orders' e-mails; mine[i] tells which claims this call made. */
-static int mail_claim(struct worker *w, struct worker_order *orders, int count, bool *mine, const char **claimed_json)
+/* Schedules another try of an undelivered confirmation (or gives it up after the last attempt). */
+static int mail_schedule_retry(struct worker *w, const char *order_id, const char *error)
 {
-    const char *ids_json, **claimed;
-    struct db_result added;
-    int i, k, open, rc;
+    const struct db_param params[] = {
+        DB_PARAM_INT(w->mail.max_attempts), DB_PARAM_INT(w->retry_backoff_ms), DB_PARAM_INT(WORKER_MAX_BACKOFF_MS),
+        DB_PARAM_TEXT(error), DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION),
+    };
+    int rc = db_exec(w->db, &w->arena, SQL_SCHEDULE_RETRY, params, 6, NULL);
 
-    *claimed_json = NULL;
-    if ((ids_json = worker_open_ids(w, orders, count, &open)) == NULL)
+    if (rc != SHOP_OK) {
+        log_event(LOG_LEVEL_WARN, NULL, "event=mail_retry_unrecorded order=%s error=%s", order_id, shop_err_code(rc));
+        mail_remember_unrecorded(w, order_id, error);
+    }
+    return rc;
+}
+
+/*
+ * Delivers the confirmation of each orders[i] with want[i], setting
+ * delivered[i]; each failure is logged with its cause in errors[i].
+ */
+static void mail_deliver(struct worker *w, const struct worker_order *orders, int count, const bool *want,
+                         bool *delivered, const char **errors)
+{
+    bool *spooled = arena_alloc(&w->arena, sizeof(*spooled) * (size_t)(count > 0 ? count : 1));
+    const char **ids = arena_alloc(&w->arena, sizeof(*ids) * (size_t)(count > 0 ? count : 1));
+    bool smtp = w->mail.smtp_url[0] != '\0', smtp_down = false;
+    const char *ids_json;
+    struct db_result lines;
+    struct mail_text text;
+    int i, n = 0, rc;
+
+    for (i = 0; i < count; i++) {
+        delivered[i] = false;
+        errors[i] = NULL;
+        if (spooled != NULL)
+            spooled[i] = false;
+        if (want[i] && ids != NULL)
+            ids[n++] = orders[i].id;
+    }
+    if (spooled == NULL || ids == NULL || (ids_json = json_string_list(&w->arena, ids, n)) == NULL)
+        rc = SHOP_ERR_NOMEM;
+    else {
+        const struct db_param list[] = {DB_PARAM_TEXT(ids_json)};
+        rc = db_exec(w->db, &w->arena, SQL_ORDER_LINES, list, 1, &lines);
+    }
+    for (i = 0; i < count; i++) {
+        if (!want[i])
+            continue;
+        if (rc != SHOP_OK) {
+            errors[i] = worker_error(w, "mail lines", shop_err_code(rc));
+            continue;
+        }
+        if (smtp && smtp_down) { /* the server is away: do not wait out its timeout once per message */
+            errors[i] = "smtp: server unreachable";
+            continue;
+        }
+        if (!smtp && mail_spool_has(w, &orders[i])) {
+            delivered[i] = true; /* published by an attempt that could not record it */
+            continue;
+        }
+        worker_renew_lease(w);
+        int sent = mail_compose(w, &orders[i], &lines, &text);
+        if (sent == SHOP_OK)
+            sent = smtp ? mail_send_smtp(w, &orders[i], &text) : mail_spool_write(w, &orders[i], &text);
+        smtp_down = smtp_down || (smtp && sent == SHOP_ERR_UNAVAILABLE);
+        if (sent != SHOP_OK)
+            errors[i] = smtp ? "smtp: delivery failed" : worker_error(w, "mail spool", strerror(errno));
+        else if (smtp)
+            delivered[i] = true;
+        else
+            spooled[i] = true;
+    }
+    if (!smtp && rc == SHOP_OK) {
+        rc = mail_spool_publish(w, orders, spooled, count);
+        for (i = 0; i < count; i++) {
+            if (spooled[i] && rc != SHOP_OK)
+                errors[i] = "mail spool: sync or rename failed";
+            delivered[i] = delivered[i] || (spooled[i] && rc == SHOP_OK);
+        }
+    }
+}
+
+/* Sets mine[i] for each open order whose id is in column 0 of rows. */
+static void mail_mark_mine(const struct worker_order *orders, int count, const struct db_result *rows, bool *mine)
+{
+    int i, k;
+
+    for (i = 0; i < count; i++) {
+        for (k = 0; orders[i].open && k < rows->rows && !mine[i]; k++)
+            mine[i] = strcmp(orders[i].id, db_result_text(rows, k, 0)) == 0;
+    }
+}
+
+/*
+ * The open orders whose e-mail was claimed before (not mine[]): with the
+ * spool, an unfinished claim is taken over; with SMTP, it is left unknown.
+ * Rows already sent, or waiting for their retry, belong to no one here.
+ */
+static int mail_resolve_claimed_before(struct worker *w, struct worker_order *orders, int count, bool *mine)
+{
+    const char **ids = arena_alloc(&w->arena, sizeof(*ids) * (size_t)count);
+    bool *before = arena_alloc(&w->arena, sizeof(*before) * (size_t)count);
+    const char *ids_json;
+    struct db_result taken;
+    int i, n = 0, rc;
+
+    if (ids == NULL || before == NULL)
         return SHOP_ERR_NOMEM;
+    for (i = 0; i < count; i++) {
+        before[i] = orders[i].open && !mine[i];
+        if (before[i])
+            ids[n++] = orders[i].id;
+    }
+    if (n == 0)
+        return SHOP_OK;
+    if ((ids_json = json_string_list(&w->arena, ids, n)) == NULL)
+        return SHOP_ERR_NOMEM;
+    if (w->mail.smtp_url[0] == '\0') {
+        const struct db_param take[] = {DB_PARAM_TEXT(ids_json), DB_PARAM_TEXT(w->id),
+                                        DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
+        const struct db_param mine_now[] = {DB_PARAM_TEXT(ids_json), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION),
+                                            DB_PARAM_TEXT(w->id)};
+        if ((rc = db_exec(w->db, &w->arena, SQL_TAKE_OVER, take, 3, NULL)) != SHOP_OK ||
+            (rc = db_exec(w->db, &w->arena, SQL_TAKEN_OVER, mine_now, 3, &taken)) != SHOP_OK)
+            return rc;
+        mail_mark_mine(orders, count, &taken, mine);
+    }
+    for (i = 0; i < count; i++) {
+        if (before[i])
+            log_event(LOG_LEVEL_INFO, NULL, "event=mail_claimed_before order=%s resolution=%s", orders[i].id,
+                      mine[i] ? "taken_over" : "left");
+    }
+    return SHOP_OK;
+}
+
+/* Claims the open orders' e-mails; mine[i] tells which claims this worker holds now. */
+static int mail_claim(struct worker *w, struct worker_order *orders, int count, bool *mine)
+{
+    const char *ids_json;
+    struct db_result added;
+    int i, open, rc;
+
     for (i = 0; i < count; i++)
         mine[i] = false;
+    if ((ids_json = worker_open_ids(w, orders, count, &open)) == NULL)
+        return SHOP_ERR_NOMEM;
     if (open == 0)
         return SHOP_OK;
-    const struct db_param claim[] = {DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION), DB_PARAM_TEXT(ids_json)};
-    if ((rc = db_exec(w->db, &w->arena, SQL_CLAIM_EMAILS, claim, 2, &added)) != SHOP_OK)
+    const struct db_param claim[] = {DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION), DB_PARAM_TEXT(w->id),
+                                     DB_PARAM_TEXT(ids_json)};
+    if ((rc = db_exec(w->db, &w->arena, SQL_CLAIM_EMAILS, claim, 3, &added)) != SHOP_OK)
         return rc;
-    if ((claimed = arena_alloc(&w->arena, sizeof(*claimed) * (size_t)(added.rows > 0 ? added.rows : 1))) == NULL)
-        return SHOP_ERR_NOMEM;
-    for (k = 0; k < added.rows; k++) {
-        claimed[k] = db_result_text(&added, k, 0);
-        for (i = 0; i < count; i++)
-            mine[i] = mine[i] || (orders[i].open && strcmp(orders[i].id, claimed[k]) == 0);
-    }
-    /* The others were claimed before: sent, or lost with a dead worker. */
-    if (added.rows > 0 && (*claimed_json = json_string_list(&w->arena, claimed, added.rows)) == NULL)
-        return SHOP_ERR_NOMEM;
-    return SHOP_OK;
+    mail_mark_mine(orders, count, &added, mine);
+    return added.rows == open ? SHOP_OK : mail_resolve_claimed_before(w, orders, count, mine);
 }
 
 int mail_send_confirmations(struct worker *w, struct worker_order *orders, int count)
 {
     bool *mine = arena_alloc(&w->arena, sizeof(*mine) * (size_t)count);
-    bool *spooled = arena_alloc(&w->arena, sizeof(*spooled) * (size_t)count);
-    bool smtp = w->mail.smtp_url[0] != '\0', delivery_failed = false;
-    const char *claimed_json;
-    struct db_result lines;
-    struct mail_text text;
+    bool *delivered = arena_alloc(&w->arena, sizeof(*delivered) * (size_t)count);
+    const char **errors = arena_alloc(&w->arena, sizeof(*errors) * (size_t)count);
     int i, rc;
 
-    if (mine == NULL || spooled == NULL)
+    if (mine == NULL || delivered == NULL || errors == NULL)
         return SHOP_ERR_NOMEM;
-    if ((rc = mail_claim(w, orders, count, mine, &claimed_json)) != SHOP_OK || claimed_json == NULL)
+    if ((rc = mail_claim(w, orders, count, mine)) != SHOP_OK)
         return rc;
-    const struct db_param ids[] = {DB_PARAM_TEXT(claimed_json)};
-    if ((rc = db_exec(w->db, &w->arena, SQL_ORDER_LINES, ids, 1, &lines)) != SHOP_OK) {
-        for (i = 0; i < count; i++) {
-            if (mine[i])
-                mail_unclaim(w, &orders[i], rc);
-        }
-        return SHOP_OK;
-    }
+    mail_deliver(w, orders, count, mine, delivered, errors);
     for (i = 0; i < count; i++) {
-        spooled[i] = false;
         if (!mine[i])
             continue;
-        if (smtp && delivery_failed) { /* the server is away: do not wait out its timeout once per message */
-            mail_unclaim(w, &orders[i], SHOP_ERR_UNAVAILABLE);
-            continue;
-        }
-        worker_renew_lease(w);
-        rc = mail_compose(w, &orders[i], &lines, &text);
-        if (rc == SHOP_OK)
-            rc = smtp ? mail_send_smtp(w, &orders[i], &text) : mail_spool_write(w, &orders[i], &text);
-        delivery_failed = delivery_failed || rc == SHOP_ERR_UNAVAILABLE;
-        if (rc != SHOP_OK)
-            mail_unclaim(w, &orders[i], rc); /* not delivered: a later attempt sends it */
-        else
-            spooled[i] = !smtp;
-    }
-    if (!smtp && mail_spool_publish(w, orders, spooled, count) != SHOP_OK) {
-        for (i = 0; i < count; i++) {
-            if (spooled[i])
-                mail_unclaim(w, &orders[i], SHOP_ERR_UNAVAILABLE);
+        orders[i].mailed = delivered[i];
+        if (delivered[i]) {
+            log_event(LOG_LEVEL_INFO, NULL, "event=mail_sent order=%s via=%s", orders[i].id,
+                      w->mail.smtp_url[0] != '\0' ? "smtp" : "spool");
+        } else {
+            log_event(LOG_LEVEL_WARN, NULL, "event=mail_failed order=%s attempt=1 error=\"%s\"", orders[i].id, errors[i]);
+            mail_schedule_retry(w, orders[i].id, errors[i]); /* the order goes on: it is paid */
         }
     }
+    return SHOP_OK;
+}
+
+/* Writes the schedules an earlier failure could not; stops at the first that still fails. */
+static void mail_record_unrecorded(struct worker *w)
+{
+    while (w->mail_unrecorded.count > 0) {
+        int n = w->mail_unrecorded.count - 1;
+        w->mail_unrecorded.count = n; /* mail_schedule_retry puts it back on failure */
+        if (mail_schedule_retry(w, w->mail_unrecorded.ids[n], w->mail_unrecorded.errors[n]) != SHOP_OK)
+            return;
+    }
+}
+
+/* Claims up to MAIL_RESEND_BATCH due confirmations; *ids_json (NULL: none) and *attempts per row of *rows. */
+static int mail_claim_due(struct worker *w, struct db_result *rows, const char **ids_json)
+{
+    const char *token = arena_printf(&w->arena, "%s:%lld", w->id, ++w->mail_round);
+    const char **ids;
+    int rc, i;
+
+    *ids_json = NULL;
+    if (token == NULL)
+        return SHOP_ERR_NOMEM;
+    const struct db_param claim[] = {DB_PARAM_TEXT(token), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION),
+                                     DB_PARAM_INT(MAIL_RESEND_BATCH)};
+    const struct db_param mine[] = {DB_PARAM_TEXT(token), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
+    if ((rc = db_exec(w->db, &w->arena, SQL_CLAIM_DUE, claim, 3, NULL)) != SHOP_OK ||
+        (rc = db_exec(w->db, &w->arena, SQL_CLAIMED_DUE, mine, 2, rows)) != SHOP_OK || rows->rows == 0)
+        return rc;
+    if ((ids = arena_alloc(&w->arena, sizeof(*ids) * (size_t)rows->rows)) == NULL)
+        return SHOP_ERR_NOMEM;
+    for (i = 0; i < rows->rows; i++)
+        ids[i] = db_result_text(rows, i, 0);
+    *ids_json = json_string_list(&w->arena, ids, rows->rows);
+    return *ids_json != NULL ? SHOP_OK : SHOP_ERR_NOMEM;
+}
+
+/* The outcome of one resent confirmation: sent (in sent, for one UPDATE) or scheduled again. */
+static void mail_resend_outcome(struct worker *w, const struct worker_order *order, long long attempts,
+                                bool delivered, const char *error, const char **sent, int *sent_count)
+{
+    if (delivered) {
+        sent[(*sent_count)++] = order->id;
+        log_event(LOG_LEVEL_INFO, NULL, "event=mail_sent order=%s attempt=%lld", order->id, attempts + 1);
+        return;
+    }
+    if (attempts + 1 >= w->mail.max_attempts)
+        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_given_up order=%s attempts=%lld error=\"%s\"", order->id,
+                  attempts + 1, error);
+    else
+        log_event(LOG_LEVEL_WARN, NULL, "event=mail_failed order=%s attempt=%lld error=\"%s\"", order->id,
+                  attempts + 1, error);
+    mail_schedule_retry(w, order->id, error);
+}
+
+void mail_resend_due(struct worker *w)
+{
+    struct worker_order *orders = NULL;
+    struct db_result due;
+    const char *ids_json, **errors, **sent;
+    bool *want, *delivered;
+    int count = 0, sent_count = 0, i, first, n, rc;
+
+    if (worker_now_ms() < w->due.mail)
+        return;
+    w->due.mail = worker_now_ms() + MAIL_RESEND_EVERY_MS;
+    mail_record_unrecorded(w);
+    if (mail_claim_due(w, &due, &ids_json) != SHOP_OK || ids_json == NULL)
+        return;
+    if ((rc = worker_load_orders(w, ids_json, &orders, &count)) != SHOP_OK) {
+        for (i = 0; i < due.rows; i++) /* claimed but not tried: due again later */
+            mail_schedule_retry(w, db_result_text(&due, i, 0), worker_error(w, "mail retry load", shop_err_code(rc)));
+        return;
+    }
+    want = arena_alloc(&w->arena, sizeof(*want) * (size_t)(count + 1));
+    delivered = arena_alloc(&w->arena, sizeof(*delivered) * (size_t)(count + 1));
+    errors = arena_alloc(&w->arena, sizeof(*errors) * (size_t)(count + 1));
+    sent = arena_alloc(&w->arena, sizeof(*sent) * (size_t)(count + 1));
+    if (want == NULL || delivered == NULL || errors == NULL || sent == NULL)
+        return;
+    for (i = 0; i < count; i++)
+        want[i] = true;
+    mail_deliver(w, orders, count, want, delivered, errors);
     for (i = 0; i < count; i++) {
-        if (mine[i] && orders[i].open)
-            log_event(LOG_LEVEL_INFO, NULL, "event=mail_sent order=%s via=%s", orders[i].id, smtp ? "smtp" : "spool");
+        db_result_run(&due, 0, orders[i].id, &first, &n);
+        mail_resend_outcome(w, &orders[i], n > 0 ? db_result_int(&due, first, 1) : 0, delivered[i], errors[i], sent,
+                            &sent_count);
     }
-    return SHOP_OK; /* sent_at is set with the orders' final status (process.c) */
+    if (sent_count == 0)
+        return;
+    const char *sent_json = json_string_list(&w->arena, sent, sent_count);
+    const struct db_param mark[] = {DB_PARAM_TEXT(sent_json != NULL ? sent_json : "[]"),
+                                    DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
+    if ((rc = db_exec(w->db, &w->arena, SQL_MARK_SENT, mark, 2, NULL)) != SHOP_OK)
+        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_sent_unrecorded count=%d error=%s", sent_count, shop_err_code(rc));
 }

@@ -5,10 +5,13 @@
  * into this worker's processing list (BLMOVE for the first, waiting at most a
  * second so a stop request is noticed quickly; then whatever else is waiting,
  * up to worker_batch_size), handle them together (process.c), and only then
- * acknowledge each. A transient failure schedules a retry with exponential
- * backoff; after worker_max_attempts the order is FAILED and its message goes
- * to the dead-letter list. SIGTERM finishes the batch in hand, then the worker
- * exits.
+ * acknowledge each. A transient failure releases the order's claim (lib/order
+ * marks it for the sweeper, in case the retry is lost) and schedules a retry
+ * with exponential backoff; after worker_max_attempts the order has failed and
+ * its message goes to the dead-letter list with the cause. Each of those moves
+ * is one atomic Redis step; one that fails leaves the message in this
+ * worker's processing list, logged, and upkeep re-drives it. SIGTERM finishes
+ * the batch in hand, then the worker exits.
  */
 #include <curl/curl.h>
 #include <signal.h>
@@ -23,11 +26,12 @@
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/order.h"
 #include "worker/deadletter.h"
-#include "worker/worker.h"
+#include "worker/process.h"
+#include "worker/upkeep.h"
 
 #define WORKER_TAKE_TIMEOUT_SECONDS 1
-#define WORKER_MAX_BACKOFF_MS 60000LL
 
 volatile sig_atomic_t worker_stopping;
 
@@ -46,8 +50,8 @@ static void worker_usage(FILE *out)
             "e-mail, status. Run as many as you like, on any host.\n"
             "\n"
             "  --config FILE           configuration file (default $SHOP_CONFIG or %s)\n"
-            "  dead-letters replay     set FAILED orders back to PENDING and queue them again\n"
-            "  dead-letters discard    cancel FAILED orders and return their stock\n"
+            "  dead-letters replay     set failed orders back to pending and queue them again\n"
+            "  dead-letters discard    cancel failed orders and return their stock\n"
             "  --help                  this text\n",
             CONFIG_DEFAULT_PATH);
 }
@@ -65,6 +69,7 @@ static int worker_settings(struct worker *w)
         config_get_int("worker_batch_size", WORKER_DEFAULT_BATCH, 1, WORKER_BATCH_MAX, &w->batch_size) != SHOP_OK ||
         config_get_int("payment_latency_ms", 0, 0, 600000, &w->payment.latency_ms) != SHOP_OK ||
         config_get_int("payment_failure_percent", 0, 0, 100, &w->payment.failure_percent) != SHOP_OK ||
+        config_get_int("mail_max_attempts", 20, 1, 1000, &w->mail.max_attempts) != SHOP_OK ||
         queue_names_load(&w->names) != SHOP_OK)
         return SHOP_ERR_INVALID;
     w->mail.spool = config_get_string("mail_spool", "/var/spool/fcgi-shop/mail");
@@ -97,6 +102,7 @@ static int worker_open(struct worker *w)
     snprintf(w->id, sizeof(w->id), "%s-%ld-%s", host, (long)getpid(), suffix);
     snprintf(w->processing, sizeof(w->processing), "%s%s", w->names.processing_prefix, w->id);
     snprintf(w->lease, sizeof(w->lease), "%s%s", w->names.lease_prefix, w->id);
+    snprintf(w->dead_processing, sizeof(w->dead_processing), "%s%s", w->names.dead_processing_prefix, w->id);
     arena_init(&w->arena, WORKER_ARENA_CHUNK);
     w->db = db_open();
     w->queue = queue_open();
@@ -104,76 +110,111 @@ static int worker_open(struct worker *w)
 }
 
 /*
- * The message again, with "attempt" set: what goes to the retry set or dead
- * list. One that is not a JSON object is kept whole under "message", so an
- * operator can see what arrived.
+ * The message again as it goes to the retry set (attempt) or the dead list
+ * (error too). One that is not a valid message is kept whole under "message",
+ * so an operator can see what arrived.
  */
-static const char *worker_annotate(struct worker *w, const char *message, long long attempt, const char *error,
-                                   size_t *len)
+static const char *worker_annotate(struct worker *w, const struct worker_message *m, long long attempt,
+                                   const char *error, size_t *len)
 {
-    struct json_object *parsed = NULL;
-    const char *text = NULL;
+    struct order_message message;
+    char text[QUEUE_MAX_MESSAGE];
 
-    if (json_parse_object(message, strlen(message), &parsed) != SHOP_OK &&
-        (parsed = json_object_new_object()) != NULL)
-        json_object_object_add(parsed, "message", json_object_new_string(message));
-    if (parsed == NULL)
+    if (order_message_decode(m->text, m->len, &message) == SHOP_OK) {
+        message.attempt = attempt;
+        snprintf(message.error, sizeof(message.error), "%s", error != NULL ? error : "");
+        if (order_message_encode(&message, text, sizeof(text), len) == SHOP_OK)
+            return arena_strndup(&w->arena, text, *len);
+    }
+    struct json_object *wrapper = json_object_new_object();
+    const char *copy = NULL, *encoded;
+    if (wrapper == NULL)
         return NULL;
-    json_object_object_add(parsed, "attempt", json_object_new_int64(attempt));
+    json_object_object_add(wrapper, "message", json_object_new_string_len(m->text, (int)m->len));
     if (error != NULL)
-        json_object_object_add(parsed, "error", json_object_new_string(error));
-    text = json_to_text(parsed, len);
-    text = text != NULL ? arena_strndup(&w->arena, text, *len) : NULL;
-    json_object_put(parsed);
-    return text;
+        json_object_object_add(wrapper, "error", json_object_new_string(error));
+    if ((encoded = json_to_text(wrapper, len)) != NULL)
+        copy = arena_strndup(&w->arena, encoded, *len);
+    json_object_put(wrapper);
+    return copy;
 }
 
-static long long worker_attempt_of(const char *message)
+/* The retry delay after attempt: worker_retry_backoff_ms doubled per attempt, at most a minute. */
+static long long worker_backoff(const struct worker *w, long long attempt)
 {
-    struct json_object *parsed = NULL;
-    long long attempt = 1;
+    long long backoff = w->retry_backoff_ms;
 
-    if (json_parse_object(message, strlen(message), &parsed) == SHOP_OK &&
-        json_get_int(parsed, "attempt", 1, 1000, &attempt) != SHOP_OK)
-        attempt = 1;
-    json_object_put(parsed);
-    return attempt;
+    while (--attempt > 0 && backoff < WORKER_MAX_BACKOFF_MS)
+        backoff *= 2;
+    return backoff < WORKER_MAX_BACKOFF_MS ? backoff : WORKER_MAX_BACKOFF_MS;
 }
 
-/* Puts a failed message where it belongs next; SHOP_OK means it may be acknowledged. */
-static int worker_reschedule(struct worker *w, const char *message, enum worker_outcome outcome, const char *error)
+/* Gives the order up for a retry and moves the message into the retry set, due after its backoff. */
+static int worker_retry(struct worker *w, const struct worker_message *m, const struct order_message *order,
+                        long long backoff, const char *error)
 {
-    long long attempt = worker_attempt_of(message), backoff = w->retry_backoff_ms;
     const char *text;
     size_t len;
-    int i;
+    int rc;
 
-    if (outcome == WORKER_RETRY && attempt < w->max_attempts) {
-        for (i = 1; i < attempt && backoff < WORKER_MAX_BACKOFF_MS; i++)
-            backoff *= 2;
-        if (backoff > WORKER_MAX_BACKOFF_MS)
-            backoff = WORKER_MAX_BACKOFF_MS;
-        if ((text = worker_annotate(w, message, attempt + 1, NULL, &len)) == NULL)
-            return SHOP_ERR_NOMEM;
-        log_event(LOG_LEVEL_WARN, NULL, "event=order_retry attempt=%lld error=%s backoff_ms=%lld message=%s", attempt,
-                  error, backoff, message);
-        return queue_schedule(w->queue, w->names.retry, text, len, worker_now_ms() + backoff);
-    }
-    if ((text = worker_annotate(w, message, attempt, error, &len)) == NULL)
+    if ((rc = order_release(w->db, &w->arena, order->order_id, w->id, backoff)) != SHOP_OK)
+        log_event(LOG_LEVEL_WARN, NULL, "event=claim_release_failed order=%s error=%s", order->order_id,
+                  shop_err_code(rc)); /* still ours: our own retry can take it again */
+    if ((text = worker_annotate(w, m, order->attempt + 1, NULL, &len)) == NULL)
         return SHOP_ERR_NOMEM;
-    if (outcome == WORKER_RETRY) {
-        struct json_object *parsed = NULL;
-        const char *order_id = NULL;
-        int rc = SHOP_OK;
-        if (json_parse_object(message, strlen(message), &parsed) == SHOP_OK &&
-            json_get_string(parsed, "orderId", 1, 40, &order_id) == SHOP_OK)
-            rc = worker_fail_order(w, order_id, error);
-        json_object_put(parsed);
+    log_event(LOG_LEVEL_WARN, NULL, "event=order_retry order=%s attempt=%lld error=\"%s\" backoff_ms=%lld",
+              order->order_id, order->attempt, error, backoff);
+    return queue_reschedule(w->queue, w->processing, m->text, m->len, w->names.retry, text, len,
+                            worker_now_ms() + backoff);
+}
+
+/*
+ * Puts a message whose handling did not end well where it belongs next: the
+ * retry set, or the dead list (the order marked failed first). SHOP_OK: it has left
+ * the processing list.
+ */
+static int worker_reschedule(struct worker *w, const struct worker_message *m)
+{
+    struct order_message order;
+    const char *error = m->error != NULL ? m->error : "unknown", *text;
+    bool valid = order_message_decode(m->text, m->len, &order) == SHOP_OK;
+    size_t len;
+    int rc;
+
+    if (m->outcome == WORKER_RETRY && valid && order.attempt < w->max_attempts)
+        return worker_retry(w, m, &order, worker_backoff(w, order.attempt), error);
+    if (m->outcome == WORKER_RETRY && valid) {
+        rc = order_mark_failed(w->db, &w->arena, order.order_id, w->id, error, NULL);
+        if (rc == SHOP_ERR_CONFLICT) { /* charged: it must end processed, so it keeps being tried */
+            log_event(LOG_LEVEL_ERROR, NULL, "event=order_charged_unfinished order=%s attempts=%lld error=\"%s\"",
+                      order.order_id, order.attempt, error);
+            return worker_retry(w, m, &order, WORKER_MAX_BACKOFF_MS, error);
+        }
         if (rc != SHOP_OK)
-            return rc; /* could not mark it FAILED: keep the message, try again later */
+            return rc; /* could not mark it failed: the message stays, upkeep re-drives it */
     }
-    log_event(LOG_LEVEL_ERROR, NULL, "event=order_dead_letter attempts=%lld error=%s message=%s", attempt, error, message);
-    return queue_push(w->queue, w->names.dead, text, len);
+    if ((text = worker_annotate(w, m, valid ? order.attempt : 1, error, &len)) == NULL)
+        return SHOP_ERR_NOMEM;
+    log_event(LOG_LEVEL_ERROR, NULL, "event=order_dead_letter order=%s attempts=%lld error=\"%s\"",
+              valid ? order.order_id : "(malformed)", valid ? order.attempt : 1, error);
+    return queue_bury(w->queue, w->processing, m->text, m->len, w->names.dead, text, len);
+}
+
+/* Acknowledges or reschedules each message of the batch; a failure is logged and left to upkeep. */
+static void worker_finish_batch(struct worker *w, const struct worker_message *batch, int count)
+{
+    int i, rc;
+
+    for (i = 0; i < count; i++) {
+        const struct worker_message *m = &batch[i];
+        if (m->outcome == WORKER_DONE)
+            rc = queue_remove(w->queue, w->processing, m->text, m->len);
+        else
+            rc = worker_reschedule(w, m);
+        if (rc != SHOP_OK)
+            log_event(LOG_LEVEL_WARN, NULL, "event=message_not_finished outcome=%s error=%s message=%.*s",
+                      m->outcome == WORKER_DONE ? "ack" : "reschedule", shop_err_code(rc), (int)m->len, m->text);
+    }
 }
 
 static void worker_pause(long long ms)
@@ -200,8 +241,9 @@ static int worker_take_batch(struct worker *w, struct worker_message *batch, boo
         else
             rc = queue_move(w->queue, w->names.queue, w->processing, m->text, sizeof(m->text), &m->len);
         if (rc == SHOP_ERR_TOO_LARGE) {
+            /* It was moved to the head (LEFT) of the processing list: take it from there, not the tail. */
             log_event(LOG_LEVEL_ERROR, NULL, "event=message_too_large max=%d", QUEUE_MAX_MESSAGE);
-            queue_move(w->queue, w->processing, w->names.dead, m->text, sizeof(m->text), &m->len);
+            queue_move_end(w->queue, w->processing, QUEUE_LEFT, w->names.dead, QUEUE_LEFT);
         } else if (rc == SHOP_OK) {
             count++;
         } else if (rc != SHOP_ERR_NOT_FOUND) {
@@ -216,30 +258,26 @@ static int worker_take_batch(struct worker *w, struct worker_message *batch, boo
 
 static void worker_loop(struct worker *w, struct worker_message *batch)
 {
-    bool redis_down, keep_some;
-    int rc, i, count;
+    bool redis_down;
+    int count;
 
     while (!worker_stopping) {
         worker_upkeep(w);
         count = worker_take_batch(w, batch, &redis_down);
         if (redis_down) {
+            w->redis_down = true;
             worker_pause(1000); /* Redis is away: the connection is re-made next turn */
             continue;
+        }
+        if (w->redis_down) { /* back: what was accepted meanwhile is queued now, not a sweep delay later */
+            w->redis_down = false;
+            w->due.sweep = 0;
+            log_event(LOG_LEVEL_INFO, NULL, "event=redis_back worker=%s", w->id);
         }
         if (count == 0)
             continue;
         worker_process_batch(w, batch, count);
-        keep_some = false;
-        for (i = 0; i < count; i++) {
-            struct worker_message *m = &batch[i];
-            rc = m->outcome == WORKER_DONE ? SHOP_OK : worker_reschedule(w, m->text, m->outcome, m->error);
-            if (rc == SHOP_OK)
-                queue_remove(w->queue, w->processing, m->text, m->len);
-            else
-                keep_some = true; /* it stays in our processing list; recovered if we die */
-        }
-        if (keep_some)
-            worker_pause(1000);
+        worker_finish_batch(w, batch, count);
         arena_reset(&w->arena);
     }
 }
@@ -266,7 +304,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (config_load(config_path) != SHOP_OK || log_init("worker") != SHOP_OK || worker_settings(&w) != SHOP_OK ||
+    if (config_load(config_path) != SHOP_OK || log_init("worker", config_get_string("log_level", "info")) != SHOP_OK || worker_settings(&w) != SHOP_OK ||
         sodium_init() < 0 || db_library_init() != SHOP_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
         worker_open(&w) != SHOP_OK)
         return 1;

@@ -22,7 +22,7 @@
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/log.h"
-#include "worker/worker.h"
+#include "worker/steps.h"
 
 static const char SQL_FIND_PAYMENTS[] =
     "SELECT p.order_id, p.outcome FROM " WORKER_SQL_ORDER_IDS " JOIN payments p ON p.order_id = j.jid";
@@ -82,6 +82,7 @@ static bool payment_gateway_charge(struct worker *w, struct worker_order *order,
 {
     unsigned char random[8];
 
+    log_event(LOG_LEVEL_INFO, NULL, "event=payment_gateway_call order=%s", order->id);
     payment_wait(w->payment.latency_ms);
     if (w->payment.failure_percent > 0 && (long long)randombytes_uniform(100) < w->payment.failure_percent) {
         log_event(LOG_LEVEL_WARN, NULL, "event=payment_transient_failure order=%s", order->id);
@@ -183,7 +184,7 @@ int payment_charge_batch(struct worker *w, struct worker_order *orders, int coun
             continue; /* charged (or refused) before: never again */
         worker_renew_lease(w);
         if (!payment_gateway_charge(w, &orders[i], reference, sizeof(reference))) {
-            worker_order_end(&orders[i], WORKER_RETRY, shop_err_code(SHOP_ERR_UNAVAILABLE));
+            worker_order_end(&orders[i], WORKER_RETRY, "payment gateway: transient failure");
             continue;
         }
         if ((row = payment_row(&orders[i], reference)) == NULL || json_object_array_add(rows, row) != 0) {

@@ -2,78 +2,87 @@
  * upkeep.c - the worker's housekeeping, each chore when it is due.
  *
  * - Renew this worker's lease, so others know it is alive.
- * - Move retries that are due from the retry set back onto the queue.
+ * - Move retries that are due from the retry set back onto the queue (one
+ *   atomic script: a crash cannot lose one between the set and the list).
  * - Recover orphans: messages in processing lists whose worker's lease expired.
+ * - Re-drive this worker's own processing list: between batches it must be
+ *   empty, so anything there is a message whose acknowledgement or
+ *   reschedule failed (Redis or MariaDB was away); it goes back on the queue.
  * - Fold pending interest events into the recommendation aggregates, batch
  *   after batch while there are many, for at most UPKEEP_AGGREGATE_FOR_MS.
- * - Sweep: queue again the orders no worker has claimed (still enqueue_pending)
- *   whose last push is older than worker_sweep_after_ms: Redis was down, lost
- *   the push in a crash, or the responder died between commit and push. Each
- *   push is recorded (enqueued_at) with a conditional update first, so two
- *   sweeping workers do not both push one order; a duplicate would be harmless.
+ * - Sweep (lib/order's list): queue again the orders still marked for the
+ *   queue whose last push is older than worker_sweep_after_ms (Redis was
+ *   down, lost the push in a crash, or a retry's message was lost), and the
+ *   orders whose claim expired (their worker died). Each push is recorded
+ *   first with a conditional update, so two sweeping workers do not both push
+ *   one order; a duplicate would be harmless anyway. Right after Redis comes
+ *   back the sweep runs at once, batch after batch.
+ * - Try again the confirmations that could not be delivered (mail.c).
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "lib/err.h"
-#include "lib/interest.h"
-#include "lib/json.h"
 #include "lib/log.h"
-#include "worker/worker.h"
+#include "lib/order.h"
+#include "worker/aggregate.h"
+#include "worker/steps.h"
+#include "worker/upkeep.h"
 
 #define UPKEEP_RELEASE_EVERY_MS 250
 #define UPKEEP_RELEASE_BATCH 100
+#define UPKEEP_REDRIVE_EVERY_MS 1000
 #define UPKEEP_SWEEP_BATCH 100
+#define UPKEEP_SWEEP_FOR_MS 200         /* then orders get their turn again */
 #define UPKEEP_AGGREGATE_EVERY_MS 200
 #define UPKEEP_AGGREGATE_FOR_MS 50      /* then orders get their turn again */
 
-static const char SQL_MARKED_ORDERS[] =
-    "SELECT id, email, enqueued_at FROM orders"
-    " WHERE enqueue_pending = 1 AND enqueued_at < NOW(3) - INTERVAL ? * 1000 MICROSECOND"
-    " ORDER BY enqueued_at LIMIT 100";
-static const char SQL_RECORD_PUSH[] =
-    "UPDATE orders SET enqueued_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND enqueue_pending = 1 AND enqueued_at = ?";
-
-long long worker_now_ms(void)
+/* Pushes one swept order (row i); false when Redis is away. */
+static bool upkeep_push(struct worker *w, const struct db_result *rows, int i)
 {
-    struct timespec now;
+    struct order_message message = {.attempt = 1};
+    char text[QUEUE_MAX_MESSAGE];
+    size_t len;
+    bool mine = false;
 
-    clock_gettime(CLOCK_REALTIME, &now);
-    return now.tv_sec * 1000LL + now.tv_nsec / 1000000;
+    if (order_record_push(w->db, &w->arena, rows, i, &mine) != SHOP_OK || !mine)
+        return true; /* another worker pushes it, or MariaDB is away: a later sweep */
+    snprintf(message.order_id, sizeof(message.order_id), "%s", db_result_text(rows, i, 0));
+    snprintf(message.email, sizeof(message.email), "%s", db_result_text(rows, i, 1));
+    if (order_message_encode(&message, text, sizeof(text), &len) != SHOP_OK)
+        return true;
+    return queue_push(w->queue, w->names.queue, text, len) == SHOP_OK;
 }
 
 static void upkeep_sweep(struct worker *w)
 {
-    const struct db_param age[] = {DB_PARAM_INT(w->sweep_after_ms)};
-    struct db_result marked, taken;
+    long long until = worker_now_ms() + UPKEEP_SWEEP_FOR_MS;
+    struct db_result rows;
     int i, queued = 0;
 
-    if (db_exec(w->db, &w->arena, SQL_MARKED_ORDERS, age, 1, &marked) != SHOP_OK)
-        return;
-    for (i = 0; i < marked.rows; i++) {
-        const struct db_param push[] = {DB_PARAM_TEXT(db_result_text(&marked, i, 0)),
-                                        DB_PARAM_TEXT(db_result_text(&marked, i, 2))};
-        struct json_object *message;
-        const char *text;
-        size_t len;
-        int rc;
-
-        if (db_exec(w->db, &w->arena, SQL_RECORD_PUSH, push, 2, &taken) != SHOP_OK || taken.affected_rows != 1)
-            continue; /* another worker pushed it just now */
-        if ((message = json_object_new_object()) == NULL)
-            return;
-        json_object_object_add(message, "orderId", json_object_new_string(db_result_text(&marked, i, 0)));
-        json_object_object_add(message, "userEmail", json_object_new_string(db_result_text(&marked, i, 1)));
-        text = json_to_text(message, &len);
-        rc = queue_push(w->queue, w->names.queue, text, len);
-        json_object_put(message);
-        if (rc != SHOP_OK)
-            return; /* Redis is still away: the order stays marked for a later sweep */
-        queued++;
-    }
+    do {
+        if (order_list_unqueued(w->db, &w->arena, w->sweep_after_ms, UPKEEP_SWEEP_BATCH, &rows) != SHOP_OK)
+            break;
+        for (i = 0; i < rows.rows; i++) {
+            if (!upkeep_push(w, &rows, i))
+                goto done; /* Redis is still away: the orders stay marked for a later sweep */
+            queued++;
+        }
+        arena_reset(&w->arena);
+    } while (rows.rows >= UPKEEP_SWEEP_BATCH && worker_now_ms() < until && !worker_stopping);
+done:
     if (queued > 0)
         log_event(LOG_LEVEL_INFO, NULL, "event=sweeper_queued orders=%d", queued);
+}
+
+/* Between batches this worker's processing list is empty unless an acknowledgement or reschedule failed. */
+static void upkeep_redrive(struct worker *w)
+{
+    int moved = 0;
+
+    if (queue_drain(w->queue, w->processing, w->names.queue, &moved) == SHOP_OK && moved > 0)
+        log_event(LOG_LEVEL_WARN, NULL, "event=processing_redriven worker=%s messages=%d", w->id, moved);
 }
 
 static void upkeep_aggregate(struct worker *w)
@@ -86,14 +95,6 @@ static void upkeep_aggregate(struct worker *w)
             return;
         arena_reset(&w->arena);
     } while (aggregated == INTEREST_AGGREGATE_BATCH && worker_now_ms() < until && !worker_stopping);
-}
-
-void worker_renew_lease(struct worker *w)
-{
-    long long now = worker_now_ms();
-
-    if (now >= w->due.lease && queue_lease(w->queue, w->lease, (int)w->lease_seconds) == SHOP_OK)
-        w->due.lease = now + w->lease_seconds * 1000 / 3;
 }
 
 void worker_upkeep(struct worker *w)
@@ -111,6 +112,10 @@ void worker_upkeep(struct worker *w)
         if (queue_recover_orphans(w->queue, &w->names, &moved) == SHOP_OK && moved > 0)
             log_event(LOG_LEVEL_WARN, NULL, "event=orphans_recovered messages=%d", moved);
     }
+    if (now >= w->due.redrive) {
+        w->due.redrive = now + UPKEEP_REDRIVE_EVERY_MS;
+        upkeep_redrive(w);
+    }
     if (now >= w->due.aggregate) {
         w->due.aggregate = now + UPKEEP_AGGREGATE_EVERY_MS;
         upkeep_aggregate(w);
@@ -119,5 +124,6 @@ void worker_upkeep(struct worker *w)
         w->due.sweep = now + w->sweep_interval_ms;
         upkeep_sweep(w);
     }
+    mail_resend_due(w);
     arena_reset(&w->arena);
 }

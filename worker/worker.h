@@ -1,5 +1,6 @@
 /*
- * worker.h - what the parts of the order worker share.
+ * worker.h - what the parts of the order worker share: its state, an order as
+ * it goes through a batch, and the batch helpers of batch.c.
  *
  * One struct worker per process: its identity, its connections, its settings.
  * The worker is single-threaded on purpose: run more processes to go faster.
@@ -11,6 +12,10 @@
  * set-based statement or transaction for the whole batch, so the durable
  * commits an order costs are shared by every order in the batch. Each order
  * still ends on its own: one that fails a step is retried alone.
+ *
+ * The files depend on each other in one direction:
+ *   main.c ─▶ process.c, upkeep.c, deadletter.c ─▶ payment.c, mail.c (steps.h) ─▶ batch.c (this header)
+ * and every order status change goes through lib/order.
  */
 #ifndef SHOP_WORKER_H
 #define SHOP_WORKER_H
@@ -20,12 +25,15 @@
 
 #include "lib/arena.h"
 #include "lib/db.h"
+#include "lib/order.h"
 #include "lib/queue.h"
 
 #define WORKER_ID_MAX 96
 #define WORKER_ARENA_CHUNK 65536
 #define WORKER_BATCH_MAX 200          /* highest worker_batch_size */
 #define WORKER_DEFAULT_BATCH 50
+#define WORKER_MAX_BACKOFF_MS 60000LL
+#define WORKER_ERROR_MAX ORDER_ERROR_MAX  /* a failure's cause, as dead letters and last_error carry it */
 
 /* A list of order ids bound as one JSON parameter, for set-based statements. */
 #define WORKER_SQL_ORDER_IDS \
@@ -37,6 +45,7 @@ struct payment_settings {
 };
 
 struct mail_settings {
+    long long max_attempts;       /* mail_max_attempts: deliveries tried before giving up */
     const char *spool;            /* mail_spool: folder for .eml files when no SMTP */
     const char *smtp_url;         /* smtp_url: smtp://host:port, empty for the spool */
     const char *from;             /* mail_from, a From: header value */
@@ -47,6 +56,7 @@ struct worker {
     char id[WORKER_ID_MAX];
     char processing[QUEUE_MAX_NAME + WORKER_ID_MAX];
     char lease[QUEUE_MAX_NAME + WORKER_ID_MAX];
+    char dead_processing[QUEUE_MAX_NAME + WORKER_ID_MAX];
     struct queue_names names;
     struct db *db;
     struct queue *queue;
@@ -59,8 +69,16 @@ struct worker {
     long long batch_size;         /* worker_batch_size: messages taken and handled together */
     struct payment_settings payment;
     struct mail_settings mail;
+    bool holding;                 /* a batch is in hand: its claims are renewed with the lease */
+    bool redis_down;              /* the last take failed: sweep at once when Redis is back */
+    long long mail_round;         /* numbers the e-mail retry rounds (their claim tokens) */
+    struct {                      /* confirmations whose failed delivery could not be recorded yet */
+        char ids[WORKER_BATCH_MAX][ORDER_ID_MAX + 1];
+        char errors[WORKER_BATCH_MAX][WORKER_ERROR_MAX + 1];
+        int count;
+    } mail_unrecorded;
     struct {                      /* when each upkeep chore is next due (ms) */
-        long long lease, release, recover, aggregate, sweep;
+        long long lease, release, recover, redrive, aggregate, sweep, mail;
     } due;
 };
 
@@ -76,10 +94,11 @@ struct worker_order {
     const char *id, *user_id, *status, *email, *name, *address, *city, *postal_code, *country, *currency;
     long long total_cents;
     bool attempted;               /* a worker claimed it before: a charge may exist */
+    bool mailed;                  /* its confirmation was delivered by this attempt */
     bool open;                    /* still going through the steps */
     bool declined;                /* the card was refused (set by the payment step) */
     enum worker_outcome outcome;  /* once no longer open */
-    const char *error;            /* with WORKER_RETRY: what failed */
+    const char *error;            /* with WORKER_RETRY: what failed ("step: cause") */
 };
 
 /* A queue message taken in a batch, and how handling it ended. */
@@ -96,39 +115,29 @@ extern volatile sig_atomic_t worker_stopping;
 /* Milliseconds since the epoch. */
 long long worker_now_ms(void);
 
-/* Handles a batch of queue messages, setting each one's outcome. */
-void worker_process_batch(struct worker *w, struct worker_message *messages, int count);
+/* "step: cause" in the worker's arena: what failed, as logs and dead letters name it. */
+const char *worker_error(struct worker *w, const char *step, const char *cause);
 
 /* Ends an open order of a batch: it leaves the remaining steps with outcome (and error). */
 void worker_order_end(struct worker_order *order, enum worker_outcome outcome, const char *error);
 
-/* The ids of the batch's open orders as a JSON list (NULL when out of memory); *count gets their number. */
+/* Ends every open order of a batch: done for SHOP_OK, else a retry naming step and rc. */
+void worker_order_end_all(struct worker *w, struct worker_order *orders, int count, const char *step, int rc);
+
+/* The ids of the batch's open orders as a JSON list (NULL when out of memory); *open gets their number. */
 const char *worker_open_ids(struct worker *w, const struct worker_order *orders, int count, int *open);
 
-/* Marks an order FAILED after its last attempt; stock stays reserved for a replay. */
-int worker_fail_order(struct worker *w, const char *order_id, const char *error);
-
-/* Housekeeping, each when due: lease renewal, due retries, orphan recovery, the sweeper. */
-void worker_upkeep(struct worker *w);
+/*
+ * Loads the orders of ids_json (a JSON list) into *orders (*count of them, in
+ * the worker's arena), each open while it is pending.
+ */
+int worker_load_orders(struct worker *w, const char *ids_json, struct worker_order **orders, int *count);
 
 /*
- * Renews this worker's lease when due. Called between the slow calls inside a
- * batch too (payments, SMTP), so a long batch is never taken for a dead worker.
+ * Renews this worker's lease when due, and with it the claims on the orders of
+ * the batch in hand. Called between the slow calls inside a batch too
+ * (payments, SMTP), so a long batch is never taken for a dead worker's.
  */
 void worker_renew_lease(struct worker *w);
-
-/*
- * Charges each open order at most once, setting declined; an order whose
- * charge failed transiently is ended for a retry. An error return: the
- * ledger could not be read or written, and no open order may go on.
- */
-int payment_charge_batch(struct worker *w, struct worker_order *orders, int count);
-
-/*
- * Sends each open order's confirmation at most once (the spool or SMTP); an
- * order whose delivery failed is ended for a retry. An error return: no open
- * order may go on.
- */
-int mail_send_confirmations(struct worker *w, struct worker_order *orders, int count);
 
 #endif

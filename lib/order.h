@@ -1,0 +1,177 @@
+/*
+ * order.h - the order lifecycle: its statuses, its queue message, and every
+ * transition, each one function that carries its SQL and its side effects.
+ *
+ *   PENDING ──claim──▶ (charge, mail) ──▶ PROCESSED
+ *      │                 ├─ declined ──▶ PAYMENT_FAILED (stock back, cart kept)
+ *      │                 └─ attempts used up ──▶ FAILED ──reopen──▶ PENDING
+ *      │                                           └─ discard ──▶ CANCELLED (stock back)
+ *      └─ cancel (before any claim) ──▶ CANCELLED (stock back)
+ *
+ * Who may act on a PENDING order is decided by two marks on its row:
+ * - the enqueue mark (enqueue_pending, enqueued_at): the order waits for a
+ *   worker and its message may have been lost; the sweeper pushes it again
+ *   once it is older than the sweep delay;
+ * - a claim (claimed_by, claim_expires_at): one worker holds the order. Only
+ *   the holder charges, mails and finishes it; the claim ends with a final
+ *   status, a release for a retry (which sets the enqueue mark again), or its
+ *   expiry (the holder died), after which the sweeper queues the order again.
+ * So a PENDING order always has one of the two, and no PENDING order can be
+ * forgotten. Every final status is a conditional update from PENDING by the
+ * holder; its side effects run only when it changed the row, so they happen
+ * once whatever the number of messages, workers or retries.
+ *
+ * Status names appear in C only in order.c; other code uses enum order_status.
+ */
+#ifndef SHOP_ORDER_H
+#define SHOP_ORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "db.h"
+
+enum order_status {
+    ORDER_PENDING,
+    ORDER_PROCESSED,
+    ORDER_PAYMENT_FAILED,
+    ORDER_FAILED,
+    ORDER_CANCELLED,
+    ORDER_REFUNDED,
+    ORDER_STATUS_COUNT,
+};
+
+#define ORDER_ID_PREFIX "order-"
+#define ORDER_ID_HEX 32                          /* 128 random bits */
+#define ORDER_ID_MAX (sizeof(ORDER_ID_PREFIX) - 1 + ORDER_ID_HEX)
+#define ORDER_EMAIL_MAX 254
+#define ORDER_ERROR_MAX 200
+#define ORDER_ATTEMPT_MAX 1000
+#define ORDER_HOLDER_MAX 96
+#define ORDER_MAIL_CONFIRMATION "confirmation"   /* the emails row kind of the order confirmation */
+
+/* The status's name as stored and shown ("PENDING"); NULL for a value out of range. */
+const char *order_status_name(enum order_status status);
+
+/* The status named name; SHOP_ERR_INVALID for an unknown name. */
+int order_status_parse(const char *name, enum order_status *out);
+
+/* True for "order-" followed by 32 lowercase hex digits: the only ids the shop issues. */
+bool order_id_valid(const char *id);
+
+/* Writes a new random order id (ORDER_ID_MAX + 1 bytes) into out. */
+void order_id_new(char *out);
+
+/* The queue message: {"orderId","userEmail"}, with "attempt" and "error" once retried or dead. */
+struct order_message {
+    char order_id[ORDER_ID_MAX + 1];
+    char email[ORDER_EMAIL_MAX + 1];   /* may be empty */
+    long long attempt;                 /* 1 for a first delivery */
+    char error[ORDER_ERROR_MAX + 1];   /* why it failed; empty when none */
+};
+
+/*
+ * Encodes m as JSON into out (cap bytes, NUL-terminated), its length in *len.
+ * SHOP_ERR_TOO_LARGE when it does not fit, SHOP_ERR_NOMEM.
+ */
+int order_message_encode(const struct order_message *m, char *out, size_t cap, size_t *len);
+
+/*
+ * Decodes a queue message. SHOP_ERR_INVALID for anything but a JSON object with
+ * a valid orderId and, when present, a userEmail, attempt (1 to
+ * ORDER_ATTEMPT_MAX) and error within their bounds.
+ */
+int order_message_decode(const char *text, size_t len, struct order_message *m);
+
+/* What checkout decided; the order's lines are the shopper's cart lines. */
+struct order_draft {
+    const char *id, *user_id, *email, *name, *address, *city, *postal_code, *country, *currency;
+    long long total_cents;
+    int line_count;                    /* the cart's lines, read and locked by the caller */
+};
+
+/*
+ * Creates the order PENDING with its enqueue mark, inside the caller's
+ * transaction (which holds the cart and its products locked and checked):
+ * takes each line's quantity from stock and writes the lines priced from the
+ * products table. SHOP_ERR_INTERNAL (logged) when a statement did not touch
+ * exactly line_count rows: a broken invariant.
+ */
+int order_create(struct db *db, struct arena *arena, const struct order_draft *draft);
+
+/*
+ * After a failed push: makes the order due for the sweeper at once, so it is
+ * queued as soon as Redis is back rather than a sweep delay later.
+ */
+int order_note_push_failed(struct db *db, struct arena *arena, const char *order_id);
+
+/*
+ * The shopper's cancel: a PENDING order no worker ever claimed becomes
+ * CANCELLED and its stock goes back, in one transaction (retried on deadlock).
+ * *cancelled tells whether it changed; SHOP_ERR_NOT_FOUND when user_id has no
+ * such order.
+ */
+int order_cancel(struct db *db, struct arena *arena, const char *order_id, const char *user_id, bool *cancelled);
+
+/*
+ * Claims the PENDING orders of ids_json (a JSON list) for holder until
+ * lease_seconds from now: those unclaimed, claimed by holder before, or whose
+ * claim expired. Clears their enqueue mark and sets processing_started_at on
+ * the first claim. *claimed gets the ids holder now holds (one column).
+ */
+int order_claim(struct db *db, struct arena *arena, const char *ids_json, const char *holder,
+                long long lease_seconds, struct db_result *claimed);
+
+/* Extends every claim holder has to lease_seconds from now. */
+int order_claim_renew(struct db *db, struct arena *arena, const char *holder, long long lease_seconds);
+
+/*
+ * Gives a claimed order up for a retry due in delay_ms: the claim ends and the
+ * enqueue mark is set with that due time, so if the retry's message is lost
+ * the sweeper queues the order again.
+ */
+int order_release(struct db *db, struct arena *arena, const char *order_id, const char *holder, long long delay_ms);
+
+/*
+ * The final transaction for holder's orders in ids_json: those still PENDING
+ * and held become PROCESSED, their items leave the shoppers' carts (each cart
+ * locked first), their confirmations listed in sent_json (may be NULL) are
+ * marked sent, and their purchases recorded. *finished (may be NULL) gets the
+ * ids that changed. Retried on deadlock.
+ */
+int order_mark_processed(struct db *db, struct arena *arena, const char *ids_json, const char *holder,
+                         const char *sent_json, struct db_result *finished);
+
+/* A declined payment: PAYMENT_FAILED and the stock back; the cart is kept. *changed may be NULL. */
+int order_mark_payment_failed(struct db *db, struct arena *arena, const char *order_id, const char *holder,
+                              bool *changed);
+
+/*
+ * After the last attempt: FAILED with error as its reason; the stock stays
+ * reserved for a replay. Applies to an order held by holder or held by no one.
+ */
+int order_mark_failed(struct db *db, struct arena *arena, const char *order_id, const char *holder,
+                      const char *error, bool *changed);
+
+/* Replay of a dead letter: FAILED becomes PENDING with its enqueue mark (the push follows). */
+int order_reopen(struct db *db, struct arena *arena, const char *order_id, bool *changed);
+
+/* Discard of a dead letter: FAILED becomes CANCELLED and its stock goes back. */
+int order_discard(struct db *db, struct arena *arena, const char *order_id, bool *changed);
+
+/*
+ * The sweeper's list, oldest first, at most limit rows of (id, email, mark):
+ * orders still marked for the queue whose last push is older than after_ms,
+ * then orders whose claim expired. mark identifies the state seen, for
+ * order_record_push.
+ */
+int order_list_unqueued(struct db *db, struct arena *arena, long long after_ms, int limit, struct db_result *rows);
+
+/*
+ * Records that the sweeper pushes row i of an order_list_unqueued result now;
+ * *mine is false when another sweeper got there first (then do not push).
+ */
+int order_record_push(struct db *db, struct arena *arena, const struct db_result *rows, int i, bool *mine);
+
+#endif
