@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "lib/catalog.h"
-#include "lib/config.h"
+#include "lib/settings.h"
 #include "lib/err.h"
 #include "lib/http.h"
 #include "lib/interest.h"
@@ -34,7 +34,6 @@
 
 #define RECOMMEND_DEFAULT_LIMIT 8
 #define RECOMMEND_MAX_LIMIT 50
-#define RECOMMEND_DEFAULT_HALF_LIFE_HOURS 72
 /* Query LIMITs: plain integers, pasted into the SQL below. */
 #define RECOMMEND_PER_CATEGORY 20       /* products of one top category */
 #define RECOMMEND_PARTNERS_PER_SEED 10  /* "viewed with" partners of one seed */
@@ -295,7 +294,7 @@ static int recommendations_get(struct http_request *req, struct responder_contex
                                     DB_PARAM_TEXT(order_status_name(ORDER_PENDING)),
                                     DB_PARAM_TEXT(order_status_name(ORDER_PROCESSED))};
     struct db_result excluded;
-    long long limit, half_life;
+    long long limit;
     int rc;
 
     if ((rc = http_query_limit(req, RECOMMEND_DEFAULT_LIMIT, RECOMMEND_MAX_LIMIT, &limit)) != SHOP_OK)
@@ -303,9 +302,7 @@ static int recommendations_get(struct http_request *req, struct responder_contex
     if (items == NULL || (r.interest = arena_alloc(req->arena, sizeof(*r.interest))) == NULL)
         return SHOP_ERR_NOMEM;
     recommend_candidates_init(&r.candidates, items, RECOMMEND_MAX_CANDIDATES);
-    if (config_get_int("recommend_half_life_hours", RECOMMEND_DEFAULT_HALF_LIFE_HOURS, 1, 24 * 365, &half_life) != SHOP_OK)
-        return SHOP_ERR_INTERNAL;
-    r.half_life_hours = (double)half_life;
+    r.half_life_hours = (double)settings_get()->recommend_half_life_hours;
     if ((rc = recommendations_read_history(&r)) != SHOP_OK ||
         (rc = db_exec(ctx->db, req->arena, SQL_EXCLUDED, user, 4, &excluded)) != SHOP_OK ||
         (rc = recommendations_gather(&r)) != SHOP_OK)

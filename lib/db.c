@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "config.h"
+#include "settings.h"
 #include "err.h"
 #include "log.h"
 
@@ -75,17 +75,14 @@ void db_close(struct db *db)
 
 static int db_connect(struct db *db)
 {
-    const char *socket_path = config_get_string("db_socket", NULL);
-    const char *host = config_get_string("db_host", "127.0.0.1");
-    long long port = 3306;
+    const struct settings *s = settings_get();
+    const char *socket_path = s->db_socket;
     unsigned int connect_timeout = DB_CONNECT_TIMEOUT_SECONDS, io_timeout = DB_IO_TIMEOUT_SECONDS;
     my_bool no = 0;
     MYSQL *mysql;
 
     if (db->mysql != NULL)
         return SHOP_OK;
-    if (config_get_int("db_port", 3306, 1, 65535, &port) != SHOP_OK)
-        return SHOP_ERR_INTERNAL;
     mysql = mysql_init(NULL);
     if (mysql == NULL)
         return SHOP_ERR_NOMEM;
@@ -97,9 +94,8 @@ static int db_connect(struct db *db)
     mysql_options(mysql, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
     if (socket_path != NULL && *socket_path == '\0')
         socket_path = NULL;
-    if (mysql_real_connect(mysql, socket_path != NULL ? "localhost" : host,
-                           config_get_string("db_user", "shop"), config_get_string("db_password", ""),
-                           config_get_string("db_name", "shop"), (unsigned int)port, socket_path, 0) == NULL) {
+    if (mysql_real_connect(mysql, socket_path != NULL ? "localhost" : s->db_host, s->db_user, s->db_password,
+                           s->db_name, (unsigned int)s->db_port, socket_path, 0) == NULL) {
         if (!db->reported_down)
             log_event(LOG_LEVEL_ERROR, NULL, "event=db_connect_failed errno=%u error=\"%s\"", mysql_errno(mysql),
                       mysql_error(mysql));

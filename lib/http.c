@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
+#include "settings.h"
 #include "err.h"
 #include "json.h"
 #include "log.h"
@@ -320,14 +320,14 @@ static bool http_origin_listed(const char *origin, const char *list)
 int http_check_state_change(const struct http_request *req)
 {
     const char *origin = http_param(req, "HTTP_ORIGIN");
-    const char *allowed = config_get_string("public_origin", NULL);
+    const char *allowed = settings_get()->public_origin;
     const char *own = http_param(req, "SHOP_REQUEST_ORIGIN");
 
     if (!http_is_json_type(http_param(req, "CONTENT_TYPE")))
         return SHOP_ERR_MEDIA_TYPE;
     if (origin == NULL)
         return SHOP_OK; /* same-origin fetches from older browsers, curl, servers */
-    if (allowed != NULL && *allowed != '\0')
+    if (*allowed != '\0')
         return http_origin_listed(origin, allowed) ? SHOP_OK : SHOP_ERR_FORBIDDEN;
     return own != NULL && strcasecmp(origin, own) == 0 ? SHOP_OK : SHOP_ERR_FORBIDDEN;
 }

@@ -3,7 +3,7 @@
  */
 #include "money.h"
 
-#include "config.h"
+#include "settings.h"
 #include "err.h"
 
 int money_line_total(long long unit_cents, long long quantity, long long *out)
@@ -24,5 +24,5 @@ int money_add(long long *total, long long cents)
 
 const char *money_currency(void)
 {
-    return config_get_string("currency", MONEY_CURRENCY_DEFAULT);
+    return settings_get()->currency;
 }

@@ -8,7 +8,6 @@
 #ifndef SHOP_MONEY_H
 #define SHOP_MONEY_H
 
-#define MONEY_CURRENCY_DEFAULT "USD"
 /* Larger than any real order, far below overflow: a sanity bound on totals. */
 #define MONEY_MAX_CENTS 100000000000LL
 
@@ -18,7 +17,7 @@ int money_line_total(long long unit_cents, long long quantity, long long *out);
 /* *total += cents; SHOP_ERR_INVALID when the result leaves [0, MONEY_MAX_CENTS]. */
 int money_add(long long *total, long long cents);
 
-/* The shop's currency (key currency, default USD): three upper-case letters. */
+/* The shop's currency (setting currency, default USD, checked at start): three capital letters. */
 const char *money_currency(void);
 
 #endif

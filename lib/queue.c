@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "config.h"
+#include "settings.h"
 #include "err.h"
 #include "log.h"
 
@@ -48,19 +48,16 @@ void queue_close(struct queue *q)
 
 static int queue_connect(struct queue *q)
 {
-    const char *socket_path = config_get_string("redis_socket", NULL);
+    const struct settings *s = settings_get();
     struct timeval timeout = {QUEUE_TIMEOUT_MS / 1000, (QUEUE_TIMEOUT_MS % 1000) * 1000};
-    long long port = 6379;
     redisContext *redis;
 
     if (q->redis != NULL)
         return SHOP_OK;
-    if (config_get_int("redis_port", 6379, 1, 65535, &port) != SHOP_OK)
-        return SHOP_ERR_INTERNAL;
-    if (socket_path != NULL && *socket_path != '\0')
-        redis = redisConnectUnixWithTimeout(socket_path, timeout);
+    if (*s->redis_socket != '\0')
+        redis = redisConnectUnixWithTimeout(s->redis_socket, timeout);
     else
-        redis = redisConnectWithTimeout(config_get_string("redis_host", "127.0.0.1"), (int)port, timeout);
+        redis = redisConnectWithTimeout(s->redis_host, (int)s->redis_port, timeout);
     if (redis == NULL || redis->err != 0) {
         if (!q->reported_down)
             log_event(LOG_LEVEL_ERROR, NULL, "event=redis_connect_failed error=\"%s\"",
@@ -100,7 +97,7 @@ int queue_ping(struct queue *q)
 
 int queue_names_load(struct queue_names *names)
 {
-    const char *base = config_get_string("queue_name", "shop:orders");
+    const char *base = settings_get()->queue_name;
     size_t len = strlen(base);
 
     if (len == 0 || len > QUEUE_MAX_NAME - 24) {

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "err.h"
 #include "log.h"
+#include "settings.h"
 #include "token.h"
 
 #define RESPONDER_LISTEN_BACKLOG 1024
@@ -269,7 +270,8 @@ static bool responder_join_all(struct responder_thread *threads, int count)
 static int responder_configure(const struct responder *responder, struct responder_options *options)
 {
     if (config_load(options->config_path) != SHOP_OK ||
-        log_init(responder->name, config_get_string("log_level", "info")) != SHOP_OK || token_init() != SHOP_OK)
+        log_init(responder->name, config_get_string("log_level", "info")) != SHOP_OK || settings_load() != SHOP_OK ||
+        token_init() != SHOP_OK)
         return SHOP_ERR_INVALID;
     if (options->threads == 0 &&
         config_get_int("threads", RESPONDER_DEFAULT_THREADS, 1, RESPONDER_MAX_THREADS, &options->threads) != SHOP_OK)

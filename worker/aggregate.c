@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/config.h"
+#include "lib/settings.h"
 #include "lib/err.h"
 #include "lib/interest.h"
 #include "lib/json.h"
@@ -308,14 +308,11 @@ static int interest_aggregate_body(struct db *db, void *arg)
 
 int interest_aggregate(struct db *db, struct arena *arena, int *aggregated)
 {
-    long long half_life = INTEREST_DEFAULT_POPULAR_HALF_LIFE_HOURS;
+    long long half_life = settings_get()->popular_half_life_hours;
     struct db_result locked;
     int rc;
 
     *aggregated = 0;
-    if (config_get_int("popular_half_life_hours", INTEREST_DEFAULT_POPULAR_HALF_LIFE_HOURS, 1, 24 * 365,
-                       &half_life) != SHOP_OK)
-        return SHOP_ERR_INTERNAL;
     if ((rc = db_exec(db, arena, SQL_AGGREGATE_LOCK, NULL, 0, &locked)) != SHOP_OK)
         return rc;
     if (db_result_int(&locked, 0, 0) != 1)

@@ -19,15 +19,14 @@
 #define INTEREST_REPEAT_SECONDS 600
 #define INTEREST_PAIR_PARTNERS 5        /* recent products an event is paired with */
 #define INTEREST_PAIR_WINDOW_SECONDS 86400
-#define INTEREST_DEFAULT_POPULAR_HALF_LIFE_HOURS 24
 #define INTEREST_AGGREGATE_BATCH 100    /* pending events folded into the aggregates per transaction */
 
 /*
  * Folds up to INTEREST_AGGREGATE_BATCH pending events into the aggregates, in
  * one transaction of its own; *aggregated counts them (0: none pending, or
  * another process holds the aggregator's lock). A failure is logged here and
- * returned: SHOP_ERR_INTERNAL for a bad popular_half_life_hours setting, else
- * the db_* error; events of a batch that was not committed stay pending.
+ * returned (the db_* error); events of a batch that was not committed stay
+ * pending. popular_half_life_hours comes from lib/settings, checked at start.
  */
 int interest_aggregate(struct db *db, struct arena *arena, int *aggregated);
 

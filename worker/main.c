@@ -27,6 +27,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/order.h"
+#include "lib/settings.h"
 #include "worker/deadletter.h"
 #include "worker/process.h"
 #include "worker/upkeep.h"
@@ -56,26 +57,42 @@ static void worker_usage(FILE *out)
             CONFIG_DEFAULT_PATH);
 }
 
+#define WORKER_INT(key, field, fallback, min, max) \
+    {key, SETTING_INT, offsetof(struct worker, field), NULL, fallback, min, max, NULL}
+#define WORKER_TEXT(key, field, fallback, max, check) \
+    {key, SETTING_TEXT, offsetof(struct worker, field), fallback, 0, 0, max, check}
+
+/* mail_from goes into a header: one line. */
+static int worker_check_one_line(const char *value)
+{
+    return strchr(value, '\r') == NULL && strchr(value, '\n') == NULL ? SHOP_OK : SHOP_ERR_INVALID;
+}
+
+/* The worker's own settings, read and checked once at start (lib/settings reads them). */
+static const struct setting worker_settings_table[] = {
+    WORKER_INT("worker_lease_seconds", lease_seconds, 10, 2, 3600),
+    WORKER_INT("worker_max_attempts", max_attempts, 5, 1, 100),
+    WORKER_INT("worker_retry_backoff_ms", retry_backoff_ms, 500, 10, 3600000),
+    WORKER_INT("worker_sweep_interval_ms", sweep_interval_ms, 2000, 100, 3600000),
+    WORKER_INT("worker_sweep_after_ms", sweep_after_ms, 10000, 500, 86400000),
+    WORKER_INT("worker_batch_size", batch_size, WORKER_DEFAULT_BATCH, 1, WORKER_BATCH_MAX),
+    WORKER_INT("payment_latency_ms", payment.latency_ms, 0, 0, 600000),
+    WORKER_INT("payment_failure_percent", payment.failure_percent, 0, 0, 100),
+    WORKER_INT("mail_max_attempts", mail.max_attempts, 20, 1, 1000),
+    WORKER_TEXT("mail_spool", mail.spool, "/var/spool/fcgi-shop/mail", 800, NULL),
+    WORKER_TEXT("smtp_url", mail.smtp_url, "", 800, NULL),
+    WORKER_TEXT("mail_from", mail.from, "fcgi-shop <shop@localhost>", 200, worker_check_one_line),
+};
+
 static int worker_settings(struct worker *w)
 {
-    const char *from;
-    const char *open_bracket, *close_bracket;
+    const char *open_bracket, *close_bracket, *from;
 
-    if (config_get_int("worker_lease_seconds", 10, 2, 3600, &w->lease_seconds) != SHOP_OK ||
-        config_get_int("worker_max_attempts", 5, 1, 100, &w->max_attempts) != SHOP_OK ||
-        config_get_int("worker_retry_backoff_ms", 500, 10, 3600000, &w->retry_backoff_ms) != SHOP_OK ||
-        config_get_int("worker_sweep_interval_ms", 2000, 100, 3600000, &w->sweep_interval_ms) != SHOP_OK ||
-        config_get_int("worker_sweep_after_ms", 10000, 500, 86400000, &w->sweep_after_ms) != SHOP_OK ||
-        config_get_int("worker_batch_size", WORKER_DEFAULT_BATCH, 1, WORKER_BATCH_MAX, &w->batch_size) != SHOP_OK ||
-        config_get_int("payment_latency_ms", 0, 0, 600000, &w->payment.latency_ms) != SHOP_OK ||
-        config_get_int("payment_failure_percent", 0, 0, 100, &w->payment.failure_percent) != SHOP_OK ||
-        config_get_int("mail_max_attempts", 20, 1, 1000, &w->mail.max_attempts) != SHOP_OK ||
+    if (settings_read_table(worker_settings_table, sizeof(worker_settings_table) / sizeof(worker_settings_table[0]),
+                            w) != SHOP_OK ||
         queue_names_load(&w->names) != SHOP_OK)
         return SHOP_ERR_INVALID;
-    w->mail.spool = config_get_string("mail_spool", "/var/spool/fcgi-shop/mail");
-    w->mail.smtp_url = config_get_string("smtp_url", "");
-    from = config_get_string("mail_from", "fcgi-shop <shop@localhost>");
-    w->mail.from = from;
+    from = w->mail.from;
     open_bracket = strchr(from, '<');
     close_bracket = open_bracket != NULL ? strchr(open_bracket, '>') : NULL;
     if (open_bracket != NULL && close_bracket != NULL)
@@ -83,10 +100,6 @@ static int worker_settings(struct worker *w)
                  (int)(close_bracket - open_bracket + 1), open_bracket);
     else
         snprintf(w->mail.envelope_from, sizeof(w->mail.envelope_from), "<%s>", from);
-    if (strchr(from, '\r') != NULL || strchr(from, '\n') != NULL) {
-        log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=mail_from reason=\"one line\"");
-        return SHOP_ERR_INVALID;
-    }
     return SHOP_OK;
 }
 
@@ -304,7 +317,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (config_load(config_path) != SHOP_OK || log_init("worker", config_get_string("log_level", "info")) != SHOP_OK || worker_settings(&w) != SHOP_OK ||
+    if (config_load(config_path) != SHOP_OK || log_init("worker", config_get_string("log_level", "info")) != SHOP_OK ||
+        settings_load() != SHOP_OK || worker_settings(&w) != SHOP_OK ||
         sodium_init() < 0 || db_library_init() != SHOP_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
         worker_open(&w) != SHOP_OK)
         return 1;
