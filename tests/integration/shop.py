@@ -276,3 +276,39 @@ def interest_settles(timeout=10.0):
     """Waits until the worker has folded every recorded event into the popularity and pair aggregates."""
     wait_until(lambda: sql("SELECT COUNT(*) FROM interactions WHERE aggregated = 0") == [["0"]], timeout=timeout,
                message="the worker to aggregate the pending interest events")
+
+
+def process_alive(pid):
+    """The process runs; an exited one nobody reaped yet (a zombie) counts as gone, as in scripts/common.sh."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def kill_service(name, timeout=10.0):
+    """SIGKILLs one service of the stack (a crash: no clean shutdown) and waits until its process is gone.
+
+    The pid file stays, naming a dead process, so service("start", name) starts it again.
+    """
+    import signal
+    with open(os.path.join(VAR, "run", f"{name}.pid")) as file:
+        pid = int(file.read())
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: not process_alive(pid), timeout=timeout, message=f"{name} (pid {pid}) to die")
+    return pid
+
+
+def queue_leftovers():
+    """{key: length} of the order queue, the retry set and the processing lists still holding messages."""
+    lengths = {"shop:orders": int(redis("LLEN", "shop:orders")[0]),
+               "shop:orders:retry": int(redis("ZCARD", "shop:orders:retry")[0])}
+    for key in redis("--scan", "--pattern", "shop:orders:processing:*"):
+        lengths[key] = int(redis("LLEN", key)[0])
+    return {key: length for key, length in lengths.items() if length > 0}
+
+
+def queue_settled():
+    """Nothing queued, due for a retry, or in any worker's processing list."""
+    return not queue_leftovers()

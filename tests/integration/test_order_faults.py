@@ -9,8 +9,8 @@ import tempfile
 import threading
 import unittest
 
-from shop import (VAR, Client, StackWorkerStopped, Worker, assert_error, checkout, redis, service, sql, wait_for_status,
-                  wait_until)
+from shop import (VAR, Client, StackWorkerStopped, Worker, assert_error, checkout, queue_settled, redis, service, sql,
+                  wait_for_status, wait_until)
 
 
 def counts(order_id):
@@ -19,13 +19,6 @@ def counts(order_id):
     emails = int(sql(f"SELECT COUNT(*) FROM emails WHERE order_id = '{order_id}'")[0][0])
     files = len(glob.glob(os.path.join(VAR, "mail", f"{order_id}.eml")))
     return payments, emails, files
-
-
-def queue_settled():
-    """Nothing queued, due for a retry, or in any worker's processing list."""
-    lists = redis("--scan", "--pattern", "shop:orders:processing:*")
-    return (redis("LLEN", "shop:orders") == ["0"] and redis("ZCARD", "shop:orders:retry") == ["0"]
-            and all(redis("LLEN", name) == ["0"] for name in lists))
 
 
 def db_status(order_id):

@@ -11,8 +11,8 @@ import subprocess
 import threading
 import unittest
 
-from shop import (ROOT, VAR, Client, StackWorkerStopped, Worker, assert_error, checkout, redis, service, sql,
-                  wait_for_status, wait_until)
+from shop import (ROOT, VAR, Client, StackWorkerStopped, Worker, assert_error, checkout, queue_settled, redis, service,
+                  sql, wait_for_status, wait_until)
 
 
 def counts(order_id):
@@ -41,13 +41,6 @@ def worker_id(worker_name):
                 return line.split("worker=", 1)[1].split()[0]
         return None
     return wait_until(started, message=f"worker {worker_name} to start")
-
-
-def queue_settled():
-    """Nothing queued, due for a retry, or in any worker's processing list."""
-    lists = redis("--scan", "--pattern", "shop:orders:processing:*")
-    return (redis("LLEN", "shop:orders") == ["0"] and redis("ZCARD", "shop:orders:retry") == ["0"]
-            and all(redis("LLEN", name) == ["0"] for name in lists))
 
 
 def running(statement_start):
