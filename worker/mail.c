@@ -54,12 +54,16 @@ static const char SQL_SCHEDULE_RETRY[] =
     "  + INTERVAL CAST(LEAST(? * POW(2, LEAST(attempts, 30)), ?) AS UNSIGNED) * 1000 MICROSECOND),"
     " attempts = attempts + 1, last_error = ?, claimed_by = NULL"
     " WHERE order_id = ? AND kind = ? AND sent_at IS NULL";
+/*
+ * A retry round's claim: with the spool it is due again after a lease (a worker
+ * that died mid-round only delays it; rewriting a spool file cannot make two
+ * e-mails); with SMTP the lease is NULL, so a round cut short is never resent.
+ */
 static const char SQL_CLAIM_DUE[] =
-    "UPDATE emails SET claimed_by = ?, next_attempt_at = NULL"
+    "UPDATE emails SET claimed_by = ?, next_attempt_at = CURRENT_TIMESTAMP(3) + INTERVAL ? SECOND"
     " WHERE kind = ? AND sent_at IS NULL AND next_attempt_at <= CURRENT_TIMESTAMP(3) ORDER BY next_attempt_at LIMIT ?";
 static const char SQL_CLAIMED_DUE[] =
-    "SELECT order_id, attempts FROM emails WHERE claimed_by = ? AND kind = ? AND sent_at IS NULL"
-    " AND next_attempt_at IS NULL ORDER BY order_id";
+    "SELECT order_id, attempts FROM emails WHERE claimed_by = ? AND kind = ? AND sent_at IS NULL ORDER BY order_id";
 /* Unfinished claims of orders this worker now holds: neither sent nor scheduled for a retry. */
 static const char SQL_TAKE_OVER[] =
     "UPDATE emails e JOIN " WORKER_SQL_ORDER_IDS " ON e.order_id = j.jid SET e.claimed_by = ?"
@@ -69,7 +73,8 @@ static const char SQL_TAKEN_OVER[] =
     " WHERE e.kind = ? AND e.claimed_by = ? AND e.sent_at IS NULL AND e.next_attempt_at IS NULL";
 static const char SQL_MARK_SENT[] =
     "UPDATE emails e JOIN " WORKER_SQL_ORDER_IDS " ON e.order_id = j.jid"
-    " SET e.sent_at = CURRENT_TIMESTAMP(3), e.last_error = NULL WHERE e.kind = ? AND e.sent_at IS NULL";
+    " SET e.sent_at = CURRENT_TIMESTAMP(3), e.next_attempt_at = NULL, e.last_error = NULL"
+    " WHERE e.kind = ? AND e.sent_at IS NULL";
 static const char SQL_ORDER_LINES[] =
     "SELECT i.order_id, i.name, i.quantity, i.line_total_cents FROM " WORKER_SQL_ORDER_IDS
     " JOIN order_items i ON i.order_id = j.jid ORDER BY i.order_id, i.product_id";
@@ -488,10 +493,11 @@ static int mail_claim_due(struct worker *w, struct db_result *rows, const char *
     *ids_json = NULL;
     if (token == NULL)
         return SHOP_ERR_NOMEM;
-    const struct db_param claim[] = {DB_PARAM_TEXT(token), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION),
-                                     DB_PARAM_INT(MAIL_RESEND_BATCH)};
+    const bool smtp = w->mail.smtp_url[0] != '\0';
+    const struct db_param claim[] = {DB_PARAM_TEXT(token), smtp ? DB_PARAM_NULL : DB_PARAM_INT(w->lease_seconds),
+                                     DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION), DB_PARAM_INT(MAIL_RESEND_BATCH)};
     const struct db_param mine[] = {DB_PARAM_TEXT(token), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
-    if ((rc = db_exec(w->db, &w->arena, SQL_CLAIM_DUE, claim, 3, NULL)) != SHOP_OK ||
+    if ((rc = db_exec(w->db, &w->arena, SQL_CLAIM_DUE, claim, 4, NULL)) != SHOP_OK ||
         (rc = db_exec(w->db, &w->arena, SQL_CLAIMED_DUE, mine, 2, rows)) != SHOP_OK || rows->rows == 0)
         return rc;
     if ((ids = arena_alloc(&w->arena, sizeof(*ids) * (size_t)rows->rows)) == NULL)
