@@ -31,10 +31,6 @@ static const char *const order_status_names[ORDER_STATUS_COUNT] = {
     [ORDER_REFUNDED] = "REFUNDED",
 };
 
-/* A list of order ids bound as one JSON parameter, for set-based statements. */
-#define ORDER_SQL_IDS \
-    "JSON_TABLE(?, '$[*]' COLUMNS (jid VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin PATH '$')) j"
-
 /* Checkout: every line at once; the rows are locked and were checked, so each line's update must hit. */
 static const char SQL_TAKE_STOCK[] =
     "UPDATE products p JOIN cart_items c ON c.product_id = p.id AND c.user_id = ?"
@@ -66,9 +62,11 @@ static const char SQL_CLAIM[] =
 static const char SQL_CLAIMED[] =
     "SELECT o.id FROM " ORDER_SQL_IDS " JOIN orders o ON o.id = j.jid"
     " WHERE o.status = 'PENDING' AND o.claimed_by = ?";
+/* Only the orders of the batch in hand: a claim left over from a failed release must be let expire. */
 static const char SQL_CLAIM_RENEW[] =
-    "UPDATE orders SET claim_expires_at = CURRENT_TIMESTAMP(3) + INTERVAL ? SECOND"
-    " WHERE claimed_by = ? AND status = 'PENDING'";
+    "UPDATE orders o JOIN " ORDER_SQL_IDS " ON o.id = j.jid"
+    " SET o.claim_expires_at = CURRENT_TIMESTAMP(3) + INTERVAL ? SECOND"
+    " WHERE o.claimed_by = ? AND o.status = 'PENDING'";
 static const char SQL_RELEASE[] =
     "UPDATE orders SET claimed_by = NULL, claim_expires_at = NULL, enqueue_pending = 1,"
     " enqueued_at = CURRENT_TIMESTAMP(3) + INTERVAL ? * 1000 MICROSECOND"
@@ -92,37 +90,40 @@ static const char SQL_DROP_EMPTY_LINES[] =
     "DELETE c FROM cart_items c"
     " JOIN JSON_TABLE(?, '$[*]' COLUMNS (uid CHAR(32) CHARACTER SET ascii PATH '$')) u ON c.user_id = u.uid"
     " WHERE c.quantity = 0";
-static const char SQL_EMAILS_SENT[] =
-    "UPDATE emails e JOIN " ORDER_SQL_IDS " ON e.order_id = j.jid"
-    " SET e.sent_at = CURRENT_TIMESTAMP(3), e.next_attempt_at = NULL, e.last_error = NULL"
-    " WHERE e.kind = '" ORDER_MAIL_CONFIRMATION "' AND e.sent_at IS NULL";
 
 static const char SQL_SET_PAYMENT_FAILED[] =
     "UPDATE orders SET status = 'PAYMENT_FAILED', last_error = 'card declined', claimed_by = NULL,"
     " claim_expires_at = NULL WHERE id = ? AND status = 'PENDING' AND claimed_by = ?";
-/* A charged order never ends FAILED: it is finished by a later attempt instead. */
+/*
+ * A charged order never ends FAILED (it is finished by a later attempt), nor
+ * CANCELLED from the dead letters: the ledger is checked in the same statement.
+ */
+#define ORDER_SQL_NOT_CHARGED \
+    " AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = orders.id AND p.outcome = 'CHARGED')"
 static const char SQL_IS_CHARGED[] = "SELECT 1 FROM payments WHERE order_id = ? AND outcome = 'CHARGED'";
 static const char SQL_SET_FAILED[] =
-    "UPDATE orders SET status = 'FAILED', last_error = ?, claimed_by = NULL, claim_expires_at = NULL"
-    " WHERE id = ? AND status = 'PENDING'"
-    "  AND (claimed_by IS NULL OR claimed_by = ? OR claim_expires_at < CURRENT_TIMESTAMP(3))";
+    "UPDATE orders SET status = 'FAILED', last_error = ?, claimed_by = NULL, claim_expires_at = NULL,"
+    " enqueue_pending = 0 WHERE id = ? AND status = 'PENDING'"
+    "  AND (claimed_by IS NULL OR claimed_by = ? OR claim_expires_at < CURRENT_TIMESTAMP(3))" ORDER_SQL_NOT_CHARGED;
 /* processing_started_at stays: a replayed order may have been charged, so it is never cancellable. */
 static const char SQL_REOPEN[] =
     "UPDATE orders SET status = 'PENDING', last_error = NULL, claimed_by = NULL, claim_expires_at = NULL,"
     " enqueue_pending = 1, enqueued_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = 'FAILED'";
 static const char SQL_DISCARD[] =
-    "UPDATE orders SET status = 'CANCELLED', enqueue_pending = 0 WHERE id = ? AND status = 'FAILED'";
+    "UPDATE orders SET status = 'CANCELLED', enqueue_pending = 0 WHERE id = ? AND status = 'FAILED'"
+    ORDER_SQL_NOT_CHARGED;
 
 /* Marked orders first (column 3 = 0), then expired claims (1); column 2 identifies the state seen. */
 static const char SQL_UNQUEUED[] =
     "(SELECT id, email, enqueued_at, 0 FROM orders"
-    "  WHERE enqueue_pending = 1 AND enqueued_at < CURRENT_TIMESTAMP(3) - INTERVAL ? * 1000 MICROSECOND"
+    "  WHERE enqueue_pending = 1 AND status = 'PENDING' AND enqueued_at < CURRENT_TIMESTAMP(3) - INTERVAL ? * 1000 MICROSECOND"
     "  ORDER BY enqueued_at LIMIT ?)"
     " UNION ALL"
     " (SELECT id, email, claim_expires_at, 1 FROM orders"
     "  WHERE claim_expires_at < CURRENT_TIMESTAMP(3) AND status = 'PENDING' ORDER BY claim_expires_at LIMIT ?)";
 static const char SQL_RECORD_PUSH_MARKED[] =
-    "UPDATE orders SET enqueued_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND enqueue_pending = 1 AND enqueued_at = ?";
+    "UPDATE orders SET enqueued_at = CURRENT_TIMESTAMP(3)"
+    " WHERE id = ? AND enqueue_pending = 1 AND status = 'PENDING' AND enqueued_at = ?";
 static const char SQL_RECORD_PUSH_EXPIRED[] =
     "UPDATE orders SET claimed_by = NULL, claim_expires_at = NULL, enqueue_pending = 1,"
     " enqueued_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = 'PENDING' AND claim_expires_at = ?";
@@ -331,11 +332,12 @@ int order_claim(struct db *db, struct arena *arena, const char *ids_json, const 
     return db_exec(db, arena, SQL_CLAIMED, held, 2, claimed);
 }
 
-int order_claim_renew(struct db *db, struct arena *arena, const char *holder, long long lease_seconds)
+int order_claim_renew(struct db *db, struct arena *arena, const char *ids_json, const char *holder,
+                      long long lease_seconds)
 {
-    const struct db_param params[] = {DB_PARAM_INT(lease_seconds), DB_PARAM_TEXT(holder)};
+    const struct db_param params[] = {DB_PARAM_TEXT(ids_json), DB_PARAM_INT(lease_seconds), DB_PARAM_TEXT(holder)};
 
-    return db_exec(db, arena, SQL_CLAIM_RENEW, params, 2, NULL);
+    return db_exec(db, arena, SQL_CLAIM_RENEW, params, 3, NULL);
 }
 
 int order_release(struct db *db, struct arena *arena, const char *order_id, const char *holder, long long delay_ms)
@@ -354,20 +356,32 @@ int order_mark_payment_failed(struct db *db, struct arena *arena, const char *or
     return order_change_run(db, &change, ORDER_PAYMENT_FAILED, changed);
 }
 
+/* SHOP_ERR_CONFLICT when the ledger holds a charge for the order, else SHOP_OK. */
+static int order_charged(struct db *db, struct arena *arena, const char *order_id)
+{
+    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
+    struct db_result charged;
+    int rc = db_exec(db, arena, SQL_IS_CHARGED, id, 1, &charged);
+
+    return rc != SHOP_OK ? rc : charged.rows > 0 ? SHOP_ERR_CONFLICT : SHOP_OK;
+}
+
 int order_mark_failed(struct db *db, struct arena *arena, const char *order_id, const char *holder,
                       const char *error, bool *changed)
 {
-    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
     const struct db_param params[] = {DB_PARAM_TEXT(error), DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(holder)};
     struct order_change change = {arena, SQL_SET_FAILED, params, 3, false, order_id, false};
-    struct db_result charged;
+    bool failed = false;
     int rc;
 
-    if ((rc = db_exec(db, arena, SQL_IS_CHARGED, id, 1, &charged)) != SHOP_OK)
+    if ((rc = order_change_run(db, &change, ORDER_FAILED, &failed)) != SHOP_OK || failed) {
+        if (changed != NULL)
+            *changed = failed;
         return rc;
-    if (charged.rows > 0)
-        return SHOP_ERR_CONFLICT;
-    return order_change_run(db, &change, ORDER_FAILED, changed);
+    }
+    if (changed != NULL)
+        *changed = false;
+    return order_charged(db, arena, order_id);
 }
 
 int order_reopen(struct db *db, struct arena *arena, const char *order_id, bool *changed)
@@ -382,8 +396,17 @@ int order_discard(struct db *db, struct arena *arena, const char *order_id, bool
 {
     const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
     struct order_change change = {arena, SQL_DISCARD, id, 1, true, order_id, false};
+    bool discarded = false;
+    int rc;
 
-    return order_change_run(db, &change, ORDER_CANCELLED, changed);
+    if ((rc = order_change_run(db, &change, ORDER_CANCELLED, &discarded)) != SHOP_OK || discarded) {
+        if (changed != NULL)
+            *changed = discarded;
+        return rc;
+    }
+    if (changed != NULL)
+        *changed = false;
+    return order_charged(db, arena, order_id);
 }
 
 int order_list_unqueued(struct db *db, struct arena *arena, long long after_ms, int limit, struct db_result *rows)
@@ -410,7 +433,9 @@ int order_record_push(struct db *db, struct arena *arena, const struct db_result
 /* The final transaction of order_mark_processed. */
 struct order_finish {
     struct arena *arena;
-    const char *ids_json, *holder, *sent_json;
+    const char *ids_json, *holder;
+    db_transaction_body also;
+    void *also_arg;
     struct db_result held;
 };
 
@@ -450,6 +475,9 @@ static int order_finish_body(struct db *db, void *arg)
     const char *changed_json = NULL, *users_json = NULL;
     int rc;
 
+    /* The caller's work first: it does not depend on which orders are still held. */
+    if (f->also != NULL && (rc = f->also(db, f->also_arg)) != SHOP_OK)
+        return rc;
     if ((rc = db_exec(db, f->arena, SQL_LOCK_HELD, ids, 2, &f->held)) != SHOP_OK || f->held.rows == 0)
         return rc;
     if ((rc = order_finish_lists(f->arena, &f->held, &changed_json, &users_json)) != SHOP_OK)
@@ -461,19 +489,13 @@ static int order_finish_body(struct db *db, void *arg)
         (rc = db_exec(db, f->arena, SQL_TAKE_ORDERED_FROM_CARTS, changed, 1, NULL)) != SHOP_OK ||
         (rc = db_exec(db, f->arena, SQL_DROP_EMPTY_LINES, carts, 1, NULL)) != SHOP_OK)
         return rc;
-    if (f->sent_json != NULL) {
-        /* Only the held ones: an e-mail of an order finished elsewhere is that worker's to mark. */
-        const struct db_param sent[] = {DB_PARAM_TEXT(f->sent_json)};
-        if ((rc = db_exec(db, f->arena, SQL_EMAILS_SENT, sent, 1, NULL)) != SHOP_OK)
-            return rc;
-    }
     return interest_record_purchases(db, f->arena, changed_json);
 }
 
 int order_mark_processed(struct db *db, struct arena *arena, const char *ids_json, const char *holder,
-                         const char *sent_json, struct db_result *finished)
+                         db_transaction_body also, void *also_arg, struct db_result *finished)
 {
-    struct order_finish f = {arena, ids_json, holder, sent_json, {0}};
+    struct order_finish f = {arena, ids_json, holder, also, also_arg, {0}};
     int rc = db_transaction(db, order_finish_body, &f), i;
 
     if (rc != SHOP_OK)

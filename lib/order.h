@@ -49,7 +49,10 @@ enum order_status {
 #define ORDER_ERROR_MAX 200
 #define ORDER_ATTEMPT_MAX 1000
 #define ORDER_HOLDER_MAX 96
-#define ORDER_MAIL_CONFIRMATION "confirmation"   /* the emails row kind of the order confirmation */
+
+/* A list of order ids bound as one JSON parameter (alias j, column jid), for set-based statements. */
+#define ORDER_SQL_IDS \
+    "JSON_TABLE(?, '$[*]' COLUMNS (jid VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin PATH '$')) j"
 
 /* The status's name as stored and shown ("PENDING"); NULL for a value out of range. */
 const char *order_status_name(enum order_status status);
@@ -123,8 +126,13 @@ int order_cancel(struct db *db, struct arena *arena, const char *order_id, const
 int order_claim(struct db *db, struct arena *arena, const char *ids_json, const char *holder,
                 long long lease_seconds, struct db_result *claimed);
 
-/* Extends every claim holder has to lease_seconds from now. */
-int order_claim_renew(struct db *db, struct arena *arena, const char *holder, long long lease_seconds);
+/*
+ * Extends holder's claims on the orders of ids_json (the batch in hand) to
+ * lease_seconds from now. Other claims of holder (a release that failed) are
+ * let expire, so the sweeper finds their orders.
+ */
+int order_claim_renew(struct db *db, struct arena *arena, const char *ids_json, const char *holder,
+                      long long lease_seconds);
 
 /*
  * Gives a claimed order up for a retry due in delay_ms: the claim ends and the
@@ -134,22 +142,24 @@ int order_claim_renew(struct db *db, struct arena *arena, const char *holder, lo
 int order_release(struct db *db, struct arena *arena, const char *order_id, const char *holder, long long delay_ms);
 
 /*
- * The final transaction for holder's orders in ids_json: those still PENDING
- * and held become PROCESSED, their items leave the shoppers' carts (each cart
- * locked first), their confirmations listed in sent_json (may be NULL) are
- * marked sent, and their purchases recorded. *finished (may be NULL) gets the
- * ids that changed. Retried on deadlock.
+ * The final transaction for holder's orders in ids_json: also (may be NULL)
+ * runs first in it (the worker records its deliveries there), then those
+ * still PENDING and held become PROCESSED, their items leave the shoppers'
+ * carts (each cart locked first) and their purchases are recorded. *finished
+ * (may be NULL) gets the ids that changed. Retried on deadlock.
  */
 int order_mark_processed(struct db *db, struct arena *arena, const char *ids_json, const char *holder,
-                         const char *sent_json, struct db_result *finished);
+                         db_transaction_body also, void *also_arg, struct db_result *finished);
 
 /* A declined payment: PAYMENT_FAILED and the stock back; the cart is kept. *changed may be NULL. */
 int order_mark_payment_failed(struct db *db, struct arena *arena, const char *order_id, const char *holder,
                               bool *changed);
 
 /*
- * After the last attempt: FAILED with error as its reason; the stock stays
- * reserved for a replay. Applies to an order held by holder or held by no one.
+ * After the last attempt: FAILED with error as its reason, no longer marked
+ * for the queue; the stock stays reserved for a replay. Applies to an order
+ * held by holder, by no one, or whose claim expired. SHOP_ERR_CONFLICT (and
+ * *changed false) when the order was charged: it must be finished instead.
  */
 int order_mark_failed(struct db *db, struct arena *arena, const char *order_id, const char *holder,
                       const char *error, bool *changed);
@@ -157,7 +167,10 @@ int order_mark_failed(struct db *db, struct arena *arena, const char *order_id, 
 /* Replay of a dead letter: FAILED becomes PENDING with its enqueue mark (the push follows). */
 int order_reopen(struct db *db, struct arena *arena, const char *order_id, bool *changed);
 
-/* Discard of a dead letter: FAILED becomes CANCELLED and its stock goes back. */
+/*
+ * Discard of a dead letter: FAILED becomes CANCELLED and its stock goes back.
+ * SHOP_ERR_CONFLICT when the order was charged: replay it instead.
+ */
 int order_discard(struct db *db, struct arena *arena, const char *order_id, bool *changed);
 
 /*

@@ -111,6 +111,7 @@ int queue_names_load(struct queue_names *names)
     snprintf(names->processing_prefix, sizeof(names->processing_prefix), "%s:processing:", base);
     snprintf(names->lease_prefix, sizeof(names->lease_prefix), "%s:lease:", base);
     snprintf(names->dead_processing_prefix, sizeof(names->dead_processing_prefix), "%s:dead-processing:", base);
+    snprintf(names->unreadable, sizeof(names->unreadable), "%s:dead:unreadable", base);
     return SHOP_OK;
 }
 
@@ -223,6 +224,20 @@ int queue_move_end(struct queue *q, const char *from, enum queue_end from_end, c
     rc = reply->type == REDIS_REPLY_STRING ? SHOP_OK : SHOP_ERR_NOT_FOUND;
     freeReplyObject(reply);
     return rc;
+}
+
+int queue_length(struct queue *q, const char *list, long long *length)
+{
+    const char *argv[] = {"LLEN", list};
+    const size_t argvlen[] = {4, strlen(list)};
+    redisReply *reply;
+    int rc = queue_command(q, &reply, 2, argv, argvlen);
+
+    if (rc != SHOP_OK)
+        return rc;
+    *length = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
+    freeReplyObject(reply);
+    return SHOP_OK;
 }
 
 int queue_remove(struct queue *q, const char *list, const char *message, size_t len)

@@ -35,6 +35,7 @@ struct queue_names {
     char processing_prefix[QUEUE_MAX_NAME]; /* <queue>:processing:<consumer> */
     char lease_prefix[QUEUE_MAX_NAME];      /* <queue>:lease:<consumer> */
     char dead_processing_prefix[QUEUE_MAX_NAME]; /* <queue>:dead-processing:<consumer>, a dead letter being handled */
+    char unreadable[QUEUE_MAX_NAME];  /* <queue>:dead:unreadable, dead letters no tool can read, kept for a person */
 };
 
 /* Which end of a list: LEFT is where producers push, RIGHT the oldest message. */
@@ -79,6 +80,9 @@ int queue_move(struct queue *q, const char *from, const char *to, char *message,
  * reading it; SHOP_ERR_NOT_FOUND when from is empty.
  */
 int queue_move_end(struct queue *q, const char *from, enum queue_end from_end, const char *to, enum queue_end to_end);
+
+/* The number of messages in list (LLEN) into *length. */
+int queue_length(struct queue *q, const char *list, long long *length);
 
 /* Removes one copy of message from list (LREM): the acknowledgement. */
 int queue_remove(struct queue *q, const char *list, const char *message, size_t len);

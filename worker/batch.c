@@ -16,8 +16,8 @@
 
 static const char SQL_GET_ORDERS[] =
     "SELECT o.id, o.user_id, o.status, o.email, o.shipping_name, o.shipping_address, o.shipping_city,"
-    " o.shipping_postal_code, o.shipping_country, o.currency, o.total_cents, o.processing_started_at IS NOT NULL"
-    " FROM " WORKER_SQL_ORDER_IDS " JOIN orders o ON o.id = j.jid";
+    " o.shipping_postal_code, o.shipping_country, o.currency, o.total_cents, o.processing_started_at IS NOT NULL,"
+    " o.last_error FROM " ORDER_SQL_IDS " JOIN orders o ON o.id = j.jid";
 
 long long worker_now_ms(void)
 {
@@ -93,6 +93,7 @@ int worker_load_orders(struct worker *w, const char *ids_json, struct worker_ord
             .currency = db_result_text(&rows, i, 9),
             .total_cents = db_result_int(&rows, i, 10),
             .attempted = db_result_int(&rows, i, 11) != 0,
+            .last_error = db_result_text(&rows, i, 12),
             .outcome = WORKER_DONE,
         };
         (*orders)[i].open = order_status_parse((*orders)[i].status, &status) == SHOP_OK && status == ORDER_PENDING;
@@ -111,7 +112,8 @@ void worker_renew_lease(struct worker *w)
         return;
     leased = queue_lease(w->queue, w->lease, (int)w->lease_seconds) == SHOP_OK;
     /* The claims live in MariaDB: renewed even while Redis is away. */
-    if (w->holding && order_claim_renew(w->db, &w->arena, w->id, w->lease_seconds) != SHOP_OK)
+    if (w->holding && w->held_json != NULL &&
+        order_claim_renew(w->db, &w->arena, w->held_json, w->id, w->lease_seconds) != SHOP_OK)
         log_event(LOG_LEVEL_WARN, NULL, "event=claim_renew_failed worker=%s", w->id);
     if (leased)
         w->due.lease = now + w->lease_seconds * 1000 / 3;

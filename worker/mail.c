@@ -11,12 +11,15 @@
  * At most once: a row in the emails table is claimed before delivery (a
  * batch's rows with one INSERT IGNORE ... RETURNING, which names exactly the
  * rows this worker added). sent_at is set only for a delivery this worker
- * saw succeed. A claim found unfinished (its worker died between claim and
- * delivery, or before it could record the delivery) is resolved by the kind
- * of delivery: a spool message is one file per order, replaced atomically,
- * so writing it again cannot make a second e-mail, and the order's new holder
- * takes the claim over; an SMTP delivery cannot be taken back, so its outcome
- * stays unknown (logged, sent_at empty) rather than risk sending it twice.
+ * saw succeed. What a claim whose worker died (between claim and delivery,
+ * or before it recorded the delivery) becomes depends on the delivery:
+ * - spool: the claim is a lease (next_attempt_at a lease ahead), so the row
+ *   falls due and mail_resend_due() finishes it: an existing spool file is
+ *   recorded as sent, a missing one written. The spool is the mailbox: one
+ *   file per order, replaced atomically, so this never makes two e-mails as
+ *   long as nothing removes files from it (a reader copies them out).
+ * - SMTP: a delivery cannot be taken back, so the outcome stays unknown
+ *   (logged, sent_at empty) rather than risk sending the e-mail twice.
  *
  * A delivery that failed (SMTP away, spool full) does not hold back a paid
  * order: the order is processed, and the row is scheduled for another
@@ -40,14 +43,15 @@
 #include "lib/log.h"
 #include "worker/steps.h"
 
-#define MAIL_KIND_CONFIRMATION ORDER_MAIL_CONFIRMATION
+#define MAIL_KIND_CONFIRMATION "confirmation"   /* the emails row kind */
 #define MAIL_SMTP_TIMEOUT_SECONDS 15L
 #define MAIL_RESEND_BATCH 20
 #define MAIL_RESEND_EVERY_MS 1000
 
+/* The lease (NULL with SMTP): when a claim whose worker died falls due for mail_resend_due(). */
 static const char SQL_CLAIM_EMAILS[] =
-    "INSERT IGNORE INTO emails (order_id, kind, claimed_by) SELECT j.jid, ?, ? FROM " WORKER_SQL_ORDER_IDS
-    " RETURNING order_id";
+    "INSERT IGNORE INTO emails (order_id, kind, claimed_by, next_attempt_at)"
+    " SELECT j.jid, ?, ?, CURRENT_TIMESTAMP(3) + INTERVAL ? SECOND FROM " ORDER_SQL_IDS " RETURNING order_id";
 /* next_attempt_at first: MariaDB evaluates a single-table SET from left to right. NULL: given up. */
 static const char SQL_SCHEDULE_RETRY[] =
     "UPDATE emails SET next_attempt_at = IF(attempts + 1 >= ?, NULL, CURRENT_TIMESTAMP(3)"
@@ -64,19 +68,12 @@ static const char SQL_CLAIM_DUE[] =
     " WHERE kind = ? AND sent_at IS NULL AND next_attempt_at <= CURRENT_TIMESTAMP(3) ORDER BY next_attempt_at LIMIT ?";
 static const char SQL_CLAIMED_DUE[] =
     "SELECT order_id, attempts FROM emails WHERE claimed_by = ? AND kind = ? AND sent_at IS NULL ORDER BY order_id";
-/* Unfinished claims of orders this worker now holds: neither sent nor scheduled for a retry. */
-static const char SQL_TAKE_OVER[] =
-    "UPDATE emails e JOIN " WORKER_SQL_ORDER_IDS " ON e.order_id = j.jid SET e.claimed_by = ?"
-    " WHERE e.kind = ? AND e.sent_at IS NULL AND e.next_attempt_at IS NULL";
-static const char SQL_TAKEN_OVER[] =
-    "SELECT e.order_id FROM " WORKER_SQL_ORDER_IDS " JOIN emails e ON e.order_id = j.jid"
-    " WHERE e.kind = ? AND e.claimed_by = ? AND e.sent_at IS NULL AND e.next_attempt_at IS NULL";
 static const char SQL_MARK_SENT[] =
-    "UPDATE emails e JOIN " WORKER_SQL_ORDER_IDS " ON e.order_id = j.jid"
+    "UPDATE emails e JOIN " ORDER_SQL_IDS " ON e.order_id = j.jid"
     " SET e.sent_at = CURRENT_TIMESTAMP(3), e.next_attempt_at = NULL, e.last_error = NULL"
     " WHERE e.kind = ? AND e.sent_at IS NULL";
 static const char SQL_ORDER_LINES[] =
-    "SELECT i.order_id, i.name, i.quantity, i.line_total_cents FROM " WORKER_SQL_ORDER_IDS
+    "SELECT i.order_id, i.name, i.quantity, i.line_total_cents FROM " ORDER_SQL_IDS
     " JOIN order_items i ON i.order_id = j.jid ORDER BY i.order_id, i.product_id";
 
 struct mail_text {
@@ -382,46 +379,15 @@ static void mail_mark_mine(const struct worker_order *orders, int count, const s
     }
 }
 
-/*
- * The open orders whose e-mail was claimed before (not mine[]): with the
- * spool, an unfinished claim is taken over; with SMTP, it is left unknown.
- * Rows already sent, or waiting for their retry, belong to no one here.
- */
-static int mail_resolve_claimed_before(struct worker *w, struct worker_order *orders, int count, bool *mine)
+/* The open orders whose e-mail was claimed before (not mine[]) are left to that claim (see the top). */
+static void mail_log_claimed_before(const struct worker_order *orders, int count, const bool *mine)
 {
-    const char **ids = arena_alloc(&w->arena, sizeof(*ids) * (size_t)count);
-    bool *before = arena_alloc(&w->arena, sizeof(*before) * (size_t)count);
-    const char *ids_json;
-    struct db_result taken;
-    int i, n = 0, rc;
+    int i;
 
-    if (ids == NULL || before == NULL)
-        return SHOP_ERR_NOMEM;
     for (i = 0; i < count; i++) {
-        before[i] = orders[i].open && !mine[i];
-        if (before[i])
-            ids[n++] = orders[i].id;
+        if (orders[i].open && !mine[i])
+            log_event(LOG_LEVEL_INFO, NULL, "event=mail_claimed_before order=%s", orders[i].id);
     }
-    if (n == 0)
-        return SHOP_OK;
-    if ((ids_json = json_string_list(&w->arena, ids, n)) == NULL)
-        return SHOP_ERR_NOMEM;
-    if (w->mail.smtp_url[0] == '\0') {
-        const struct db_param take[] = {DB_PARAM_TEXT(ids_json), DB_PARAM_TEXT(w->id),
-                                        DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
-        const struct db_param mine_now[] = {DB_PARAM_TEXT(ids_json), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION),
-                                            DB_PARAM_TEXT(w->id)};
-        if ((rc = db_exec(w->db, &w->arena, SQL_TAKE_OVER, take, 3, NULL)) != SHOP_OK ||
-            (rc = db_exec(w->db, &w->arena, SQL_TAKEN_OVER, mine_now, 3, &taken)) != SHOP_OK)
-            return rc;
-        mail_mark_mine(orders, count, &taken, mine);
-    }
-    for (i = 0; i < count; i++) {
-        if (before[i])
-            log_event(LOG_LEVEL_INFO, NULL, "event=mail_claimed_before order=%s resolution=%s", orders[i].id,
-                      mine[i] ? "taken_over" : "left");
-    }
-    return SHOP_OK;
 }
 
 /* Claims the open orders' e-mails; mine[i] tells which claims this worker holds now. */
@@ -437,12 +403,14 @@ static int mail_claim(struct worker *w, struct worker_order *orders, int count, 
         return SHOP_ERR_NOMEM;
     if (open == 0)
         return SHOP_OK;
+    const bool smtp = w->mail.smtp_url[0] != '\0';
     const struct db_param claim[] = {DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION), DB_PARAM_TEXT(w->id),
-                                     DB_PARAM_TEXT(ids_json)};
-    if ((rc = db_exec(w->db, &w->arena, SQL_CLAIM_EMAILS, claim, 3, &added)) != SHOP_OK)
+                                     smtp ? DB_PARAM_NULL : DB_PARAM_INT(w->lease_seconds), DB_PARAM_TEXT(ids_json)};
+    if ((rc = db_exec(w->db, &w->arena, SQL_CLAIM_EMAILS, claim, 4, &added)) != SHOP_OK)
         return rc;
     mail_mark_mine(orders, count, &added, mine);
-    return added.rows == open ? SHOP_OK : mail_resolve_claimed_before(w, orders, count, mine);
+    mail_log_claimed_before(orders, count, mine);
+    return SHOP_OK;
 }
 
 int mail_send_confirmations(struct worker *w, struct worker_order *orders, int count)
@@ -470,6 +438,14 @@ int mail_send_confirmations(struct worker *w, struct worker_order *orders, int c
         }
     }
     return SHOP_OK;
+}
+
+int mail_record_sent(struct db *db, void *arg)
+{
+    const struct mail_sent *sent = arg;
+    const struct db_param mark[] = {DB_PARAM_TEXT(sent->sent_json), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
+
+    return db_exec(db, sent->arena, SQL_MARK_SENT, mark, 2, NULL);
 }
 
 /* Writes the schedules an earlier failure could not; stops at the first that still fails. */
@@ -561,9 +537,11 @@ void mail_resend_due(struct worker *w)
     }
     if (sent_count == 0)
         return;
-    const char *sent_json = json_string_list(&w->arena, sent, sent_count);
-    const struct db_param mark[] = {DB_PARAM_TEXT(sent_json != NULL ? sent_json : "[]"),
-                                    DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
-    if ((rc = db_exec(w->db, &w->arena, SQL_MARK_SENT, mark, 2, NULL)) != SHOP_OK)
+    struct mail_sent record = {&w->arena, json_string_list(&w->arena, sent, sent_count)};
+    if (record.sent_json == NULL)
+        rc = SHOP_ERR_NOMEM;
+    else
+        rc = mail_record_sent(w->db, &record);
+    if (rc != SHOP_OK)
         log_event(LOG_LEVEL_ERROR, NULL, "event=mail_sent_unrecorded count=%d error=%s", sent_count, shop_err_code(rc));
 }

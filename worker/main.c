@@ -72,7 +72,7 @@ static int worker_check_one_line(const char *value)
 static const struct setting worker_settings_table[] = {
     WORKER_INT("worker_lease_seconds", lease_seconds, 10, 2, 3600),
     WORKER_INT("worker_max_attempts", max_attempts, 5, 1, 100),
-    WORKER_INT("worker_retry_backoff_ms", retry_backoff_ms, 500, 10, 3600000),
+    WORKER_INT("worker_retry_backoff_ms", retry_backoff_ms, 500, 10, WORKER_MAX_BACKOFF_MS),
     WORKER_INT("worker_sweep_interval_ms", sweep_interval_ms, 2000, 100, 3600000),
     WORKER_INT("worker_sweep_after_ms", sweep_after_ms, 10000, 500, 86400000),
     WORKER_INT("worker_batch_size", batch_size, WORKER_DEFAULT_BATCH, 1, WORKER_BATCH_MAX),
@@ -92,6 +92,11 @@ static int worker_settings(struct worker *w)
                             w) != SHOP_OK ||
         queue_names_load(&w->names) != SHOP_OK)
         return SHOP_ERR_INVALID;
+    /* A charge must end within the claim it was made under, or another worker could take the order meanwhile. */
+    if (w->payment.latency_ms >= w->lease_seconds * 1000) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=payment_latency_ms reason=\"below worker_lease_seconds\"");
+        return SHOP_ERR_INVALID;
+    }
     from = w->mail.from;
     open_bracket = strchr(from, '<');
     close_bracket = open_bracket != NULL ? strchr(open_bracket, '>') : NULL;
@@ -173,7 +178,9 @@ static int worker_retry(struct worker *w, const struct worker_message *m, const 
     if ((rc = order_release(w->db, &w->arena, order->order_id, w->id, backoff)) != SHOP_OK)
         log_event(LOG_LEVEL_WARN, NULL, "event=claim_release_failed order=%s error=%s", order->order_id,
                   shop_err_code(rc)); /* still ours: our own retry can take it again */
-    if ((text = worker_annotate(w, m, order->attempt + 1, NULL, &len)) == NULL)
+    /* Capped: a charged order that keeps failing its last step must stay a valid message. */
+    long long next = order->attempt < ORDER_ATTEMPT_MAX ? order->attempt + 1 : ORDER_ATTEMPT_MAX;
+    if ((text = worker_annotate(w, m, next, NULL, &len)) == NULL)
         return SHOP_ERR_NOMEM;
     log_event(LOG_LEVEL_WARN, NULL, "event=order_retry order=%s attempt=%lld error=\"%s\" backoff_ms=%lld",
               order->order_id, order->attempt, error, backoff);
@@ -197,7 +204,8 @@ static int worker_reschedule(struct worker *w, const struct worker_message *m)
     if (m->outcome == WORKER_RETRY && valid && order.attempt < w->max_attempts)
         return worker_retry(w, m, &order, worker_backoff(w, order.attempt), error);
     if (m->outcome == WORKER_RETRY && valid) {
-        rc = order_mark_failed(w->db, &w->arena, order.order_id, w->id, error, NULL);
+        bool failed = false;
+        rc = order_mark_failed(w->db, &w->arena, order.order_id, w->id, error, &failed);
         if (rc == SHOP_ERR_CONFLICT) { /* charged: it must end processed, so it keeps being tried */
             log_event(LOG_LEVEL_ERROR, NULL, "event=order_charged_unfinished order=%s attempts=%lld error=\"%s\"",
                       order.order_id, order.attempt, error);
@@ -205,6 +213,8 @@ static int worker_reschedule(struct worker *w, const struct worker_message *m)
         }
         if (rc != SHOP_OK)
             return rc; /* could not mark it failed: the message stays, upkeep re-drives it */
+        if (!failed) /* held by a live worker, or already final: not a dead letter */
+            return queue_remove(w->queue, w->processing, m->text, m->len);
     }
     if ((text = worker_annotate(w, m, valid ? order.attempt : 1, error, &len)) == NULL)
         return SHOP_ERR_NOMEM;

@@ -25,7 +25,7 @@
 #include "worker/steps.h"
 
 static const char SQL_FIND_PAYMENTS[] =
-    "SELECT p.order_id, p.outcome FROM " WORKER_SQL_ORDER_IDS " JOIN payments p ON p.order_id = j.jid";
+    "SELECT p.order_id, p.outcome FROM " ORDER_SQL_IDS " JOIN payments p ON p.order_id = j.jid";
 /* IGNORE: a charge already in the ledger (another worker's) stands; RETURNING names the rows this one added. */
 static const char SQL_RECORD_PAYMENTS[] =
     "INSERT IGNORE INTO payments (order_id, outcome, amount_cents, currency, reference)"
@@ -132,23 +132,37 @@ static void payment_log_recorded(struct json_object *rows, const struct db_resul
     }
 }
 
-/* Records the rows; an order another worker charged first keeps that charge (read back from the ledger). */
+/*
+ * Records the rows; an order another worker charged first keeps that charge
+ * (read back from the ledger). An order charged now whose row is in the
+ * ledger neither way (INSERT IGNORE skipped it for another reason) is ended
+ * for a retry, never mailed or finished without its ledger row.
+ */
 static int payment_record(struct worker *w, struct worker_order *orders, int count, struct json_object *rows,
                           const char *ids_json)
 {
     size_t len;
     const char *text = json_to_text(rows, &len);
+    bool *in_ledger = arena_alloc(&w->arena, sizeof(*in_ledger) * (size_t)count);
     struct db_result added;
-    int rc;
+    int rc, i;
 
-    if (text == NULL || (text = arena_strndup(&w->arena, text, len)) == NULL)
+    if (text == NULL || in_ledger == NULL || (text = arena_strndup(&w->arena, text, len)) == NULL)
         return SHOP_ERR_NOMEM;
     const struct db_param list[] = {DB_PARAM_TEXT(text)};
     if ((rc = db_exec(w->db, &w->arena, SQL_RECORD_PAYMENTS, list, 1, &added)) != SHOP_OK)
         return rc;
     payment_log_recorded(rows, &added);
-    if (added.rows != (int)json_object_array_length(rows))
-        return payment_read_ledger(w, orders, count, ids_json, NULL);
+    if (added.rows == (int)json_object_array_length(rows))
+        return SHOP_OK;
+    for (i = 0; i < count; i++)
+        in_ledger[i] = false;
+    if ((rc = payment_read_ledger(w, orders, count, ids_json, in_ledger)) != SHOP_OK)
+        return rc;
+    for (i = 0; i < count; i++) {
+        if (orders[i].open && !in_ledger[i] && strstr(ids_json, orders[i].id) != NULL) /* charged just now */
+            worker_order_end(&orders[i], WORKER_RETRY, "payment ledger: charge not recorded");
+    }
     return SHOP_OK;
 }
 

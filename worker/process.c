@@ -91,10 +91,16 @@ static int process_load(struct worker *w, struct process_batch *b)
     if ((taken = arena_alloc(&w->arena, sizeof(*taken) * (size_t)(b->order_count + 1))) == NULL)
         return SHOP_ERR_NOMEM;
     for (k = 0; k < b->order_count; k++) {
+        struct worker_order *order = &b->orders[k];
+        enum order_status status;
         taken[k] = false;
-        if (!b->orders[k].open)
-            log_event(LOG_LEVEL_INFO, NULL, "event=order_skipped order=%s status=%s", b->orders[k].id,
-                      b->orders[k].status);
+        if (order->open)
+            continue;
+        log_event(LOG_LEVEL_INFO, NULL, "event=order_skipped order=%s status=%s", order->id, order->status);
+        /* A FAILED order's message belongs among the dead letters: one that got back here (its burial was
+         * lost with Redis, or the worker died in between) goes back, so replay and discard still find it. */
+        if (order_status_parse(order->status, &status) == SHOP_OK && status == ORDER_FAILED)
+            worker_order_end(order, WORKER_DEAD, order->last_error != NULL ? order->last_error : "failed");
     }
     for (i = 0; i < b->count; i++) {
         for (k = 0; b->message_ids[i] != NULL && k < b->order_count && b->order_of[i] < 0; k++) {
@@ -120,6 +126,7 @@ static int process_claim(struct worker *w, struct worker_order *orders, int coun
         return SHOP_OK;
     if ((rc = order_claim(w->db, &w->arena, ids_json, w->id, w->lease_seconds, &claimed)) != SHOP_OK)
         return rc;
+    w->held_json = ids_json; /* renewed with the lease: those not taken simply do not match */
     for (i = 0; i < count; i++) {
         bool held = false;
         for (k = 0; orders[i].open && k < claimed.rows && !held; k++)
@@ -146,11 +153,12 @@ static void process_declined(struct worker *w, struct worker_order *orders, int 
     }
 }
 
-/* The final transaction for the open orders, with the confirmations this attempt delivered. */
+/* The final transaction for the open orders, recording the confirmations this attempt delivered. */
 static void process_complete(struct worker *w, struct worker_order *orders, int count)
 {
     const char **sent = arena_alloc(&w->arena, sizeof(*sent) * (size_t)count);
     const char *ids_json, *sent_json = NULL;
+    struct mail_sent record;
     int open, mailed = 0, i, rc;
 
     if (sent == NULL || (ids_json = worker_open_ids(w, orders, count, &open)) == NULL) {
@@ -163,10 +171,13 @@ static void process_complete(struct worker *w, struct worker_order *orders, int 
         if (orders[i].open && orders[i].mailed)
             sent[mailed++] = orders[i].id;
     }
-    if (mailed > 0 && (sent_json = json_string_list(&w->arena, sent, mailed)) == NULL)
+    if (mailed > 0 && (sent_json = json_string_list(&w->arena, sent, mailed)) == NULL) {
         rc = SHOP_ERR_NOMEM;
-    else
-        rc = order_mark_processed(w->db, &w->arena, ids_json, w->id, sent_json, NULL);
+    } else {
+        record = (struct mail_sent){&w->arena, sent_json};
+        rc = order_mark_processed(w->db, &w->arena, ids_json, w->id, sent_json != NULL ? mail_record_sent : NULL,
+                                  &record, NULL);
+    }
     worker_order_end_all(w, orders, count, "processed status", rc);
 }
 
@@ -215,6 +226,7 @@ void worker_process_batch(struct worker *w, struct worker_message *messages, int
     w->holding = true;
     process_orders(w, b.orders, b.order_count);
     w->holding = false;
+    w->held_json = NULL;
     for (i = 0; i < count; i++) {
         if (b.order_of[i] >= 0) {
             messages[i].outcome = b.orders[b.order_of[i]].outcome;

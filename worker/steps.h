@@ -24,6 +24,15 @@ int payment_charge_batch(struct worker *w, struct worker_order *orders, int coun
  */
 int mail_send_confirmations(struct worker *w, struct worker_order *orders, int count);
 
+/* The confirmations delivered (sent_json, a JSON list of order ids), to record as sent. */
+struct mail_sent {
+    struct arena *arena;
+    const char *sent_json;
+};
+
+/* Records the deliveries of arg (a struct mail_sent): a db_transaction body, run in the order's final transaction. */
+int mail_record_sent(struct db *db, void *arg);
+
 /*
  * Housekeeping: tries again the confirmations whose time has come, and
  * records the failures an earlier call could not record (the database was

@@ -35,9 +35,6 @@
 #define WORKER_MAX_BACKOFF_MS 60000LL
 #define WORKER_ERROR_MAX ORDER_ERROR_MAX  /* a failure's cause, as dead letters and last_error carry it */
 
-/* A list of order ids bound as one JSON parameter, for set-based statements. */
-#define WORKER_SQL_ORDER_IDS \
-    "JSON_TABLE(?, '$[*]' COLUMNS (jid VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin PATH '$')) j"
 
 struct payment_settings {
     long long latency_ms;         /* payment_latency_ms: how long a charge takes */
@@ -60,7 +57,7 @@ struct worker {
     struct queue_names names;
     struct db *db;
     struct queue *queue;
-    struct arena arena;           /* reset after every message */
+    struct arena arena;           /* reset after every batch and every upkeep round */
     long long lease_seconds;      /* worker_lease_seconds */
     long long max_attempts;       /* worker_max_attempts */
     long long retry_backoff_ms;   /* worker_retry_backoff_ms, doubled per attempt */
@@ -70,6 +67,7 @@ struct worker {
     struct payment_settings payment;
     struct mail_settings mail;
     bool holding;                 /* a batch is in hand: its claims are renewed with the lease */
+    const char *held_json;        /* while holding: the ids the batch's claim took (in the arena) */
     bool redis_down;              /* the last take failed: sweep at once when Redis is back */
     long long mail_round;         /* numbers the e-mail retry rounds (their claim tokens) */
     struct {                      /* confirmations whose failed delivery could not be recorded yet */
@@ -99,6 +97,7 @@ struct worker_order {
     bool declined;                /* the card was refused (set by the payment step) */
     enum worker_outcome outcome;  /* once no longer open */
     const char *error;            /* with WORKER_RETRY: what failed ("step: cause") */
+    const char *last_error;       /* the order's recorded reason (a FAILED order's cause) */
 };
 
 /* A queue message taken in a batch, and how handling it ended. */

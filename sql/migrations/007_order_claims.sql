@@ -6,6 +6,10 @@
 -- expired (its worker died) lets the sweeper queue the order again. Final
 -- statuses clear both, so orders_live_claims indexes only live claims.
 --
+-- Orders a worker had already taken when this migration runs carry neither a
+-- mark nor a claim: marked again, the sweeper queues them if their message is
+-- gone (a duplicate is harmless).
+--
 -- A confirmation that could not be delivered (SMTP down, spool full) no longer
 -- holds back a paid order: the order becomes PROCESSED and its e-mail row waits
 -- for next_attempt_at, when a worker tries it again (attempts, last_error).
@@ -19,6 +23,9 @@ ALTER TABLE emails
     ADD COLUMN attempts INT UNSIGNED NOT NULL DEFAULT 0 AFTER kind,
     ADD COLUMN next_attempt_at TIMESTAMP(3) NULL AFTER attempts,
     ADD COLUMN last_error VARCHAR(255) NULL AFTER next_attempt_at,
-    ADD COLUMN claimed_by VARCHAR(96) CHARACTER SET ascii COLLATE ascii_bin NULL AFTER last_error,
+    ADD COLUMN claimed_by VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NULL AFTER last_error,
     ADD KEY emails_due (next_attempt_at),
     ADD KEY emails_by_holder (claimed_by);
+
+UPDATE orders SET enqueue_pending = 1, enqueued_at = CURRENT_TIMESTAMP(3)
+    WHERE status = 'PENDING' AND enqueue_pending = 0;

@@ -31,7 +31,7 @@ class OrderFaultTest(unittest.TestCase):
         client = Client()
         client.add("prod-050")
         with StackWorkerStopped():
-            slow = Worker("slow", payment_latency_ms=4000, worker_lease_seconds=2)
+            slow = Worker("slow", payment_latency_ms=4000, worker_lease_seconds=5)
             order_id = checkout(client).json()["orderId"]
             wait_until(lambda: sql(f"SELECT processing_started_at IS NOT NULL FROM orders WHERE id = '{order_id}'")
                        == [["1"]], message="the slow worker to take the order")
