@@ -33,6 +33,7 @@
 #include "worker/upkeep.h"
 
 #define WORKER_TAKE_TIMEOUT_SECONDS 1
+#define WORKER_REDIS_POLL_MS 100
 
 volatile sig_atomic_t worker_stopping;
 
@@ -279,6 +280,25 @@ static int worker_take_batch(struct worker *w, struct worker_message *batch, boo
     return count;
 }
 
+/*
+ * Redis is away: asks again every WORKER_REDIS_POLL_MS for up to a second.
+ * Once it answers, the sweep runs at once: what was accepted meanwhile is
+ * queued now, not a sweep delay later.
+ */
+static void worker_wait_for_redis(struct worker *w)
+{
+    int waited;
+
+    for (waited = 0; waited < 1000 && !worker_stopping; waited += WORKER_REDIS_POLL_MS) {
+        worker_pause(WORKER_REDIS_POLL_MS);
+        if (queue_ping(w->queue) == SHOP_OK) {
+            w->due.sweep = 0;
+            log_event(LOG_LEVEL_INFO, NULL, "event=redis_back worker=%s", w->id);
+            return;
+        }
+    }
+}
+
 static void worker_loop(struct worker *w, struct worker_message *batch)
 {
     bool redis_down;
@@ -288,14 +308,8 @@ static void worker_loop(struct worker *w, struct worker_message *batch)
         worker_upkeep(w);
         count = worker_take_batch(w, batch, &redis_down);
         if (redis_down) {
-            w->redis_down = true;
-            worker_pause(1000); /* Redis is away: the connection is re-made next turn */
+            worker_wait_for_redis(w);
             continue;
-        }
-        if (w->redis_down) { /* back: what was accepted meanwhile is queued now, not a sweep delay later */
-            w->redis_down = false;
-            w->due.sweep = 0;
-            log_event(LOG_LEVEL_INFO, NULL, "event=redis_back worker=%s", w->id);
         }
         if (count == 0)
             continue;

@@ -68,7 +68,6 @@ struct worker {
     struct mail_settings mail;
     bool holding;                 /* a batch is in hand: its claims are renewed with the lease */
     const char *held_json;        /* while holding: the ids the batch's claim took (in the arena) */
-    bool redis_down;              /* the last take failed: sweep at once when Redis is back */
     long long mail_round;         /* numbers the e-mail retry rounds (their claim tokens) */
     struct {                      /* confirmations whose failed delivery could not be recorded yet */
         char ids[WORKER_BATCH_MAX][ORDER_ID_MAX + 1];
