@@ -138,11 +138,19 @@ test('a slow answer for a page the shopper already left does not replace the pag
     await new Promise((resolve) => { setTimeout(resolve, 800); });
     await route.continue();
   });
+  let cartRequests = 0; // held-back requests for the cart not yet answered whole
+  const isCart = (request) => new URL(request.url()).pathname === '/api/cart';
+  page.on('request', (request) => { if (isCart(request)) cartRequests += 1; });
+  const answered = (request) => { if (isCart(request)) cartRequests -= 1; };
+  page.on('requestfinished', answered);
+  page.on('requestfailed', answered);
   await page.goto('/#/cart');
   await page.getByRole('heading', { name: 'Your cart' }).waitFor();
   await page.goto('/#/category/Books');
   await page.getByRole('heading', { level: 1, name: 'Books' }).waitFor();
-  await page.waitForTimeout(1200); // the cart's answer has arrived by now
+  while (cartRequests > 0) await new Promise((resolve) => { setTimeout(resolve, 20); }); // the late answers arrive...
+  // ...and the page has handled them: two frames later, their handlers have run.
+  await page.evaluate(() => new Promise((resolve) => { requestAnimationFrame(() => requestAnimationFrame(resolve)); }));
   assert.equal(await page.getByRole('heading', { name: 'Your cart' }).count(), 0);
   assert.equal(await page.getByRole('heading', { level: 1, name: 'Books' }).count(), 1);
 });
