@@ -2,10 +2,12 @@
  * responder.c - threads, routing and shutdown for FastCGI responders
  * (see responder.h).
  */
-#define _GNU_SOURCE /* pthread_timedjoin_np */
+#define _GNU_SOURCE /* pthread_timedjoin_np, accept4, pipe2 */
 #include "responder.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -31,6 +33,7 @@ struct responder_thread {
     pthread_t id;
     int index;
     int listen_fd;
+    int wake_fd;                  /* readable once the process stops */
     const struct responder *responder;
     atomic_bool done;
 };
@@ -147,6 +150,28 @@ static void responder_serve(const struct responder *responder, FCGX_Request *fcg
     http_request_finish(&req);
 }
 
+/*
+ * The next connection on the listening socket, or -1 once the process stops
+ * (or on a passing error). Waiting in poll() on the socket and the wake pipe,
+ * rather than in libfcgi's blocking accept(), is what lets a stopping process
+ * leave the listening socket alone: it may be shared with the responder that
+ * replaces this one (scripts/supervise, systemd), which must go on accepting.
+ * The socket is non-blocking, so a connection another thread or process took
+ * first is just EAGAIN.
+ */
+static int responder_accept(int listen_fd, int wake_fd)
+{
+    struct pollfd waiting[2] = {{.fd = listen_fd, .events = POLLIN}, {.fd = wake_fd, .events = POLLIN}};
+    int fd;
+
+    if (poll(waiting, 2, -1) < 0 || (waiting[1].revents & POLLIN) != 0 || (waiting[0].revents & POLLIN) == 0)
+        return -1;
+    fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+        log_event(LOG_LEVEL_WARN, NULL, "event=accept_failed error=\"%s\"", strerror(errno));
+    return fd;
+}
+
 static void *responder_thread_main(void *arg)
 {
     struct responder_thread *thread = arg;
@@ -165,8 +190,22 @@ static void *responder_thread_main(void *arg)
         return NULL;
     }
     while (!atomic_load(&responder_stopping)) {
+        /*
+         * A connection nginx keeps open (keep-conn) is read again; otherwise
+         * this thread takes a new one and hands it to libfcgi, which reads the
+         * request from an open ipcFd instead of accepting. keepConnection set
+         * keeps FCGX_Accept_r's opening FCGX_Finish_r from closing it; the
+         * request's own flags replace it.
+         */
+        if (fcgi.ipcFd < 0) {
+            int fd = responder_accept(thread->listen_fd, thread->wake_fd);
+            if (fd < 0)
+                continue;
+            fcgi.ipcFd = fd;
+            fcgi.keepConnection = 1;
+        }
         if (FCGX_Accept_r(&fcgi) < 0)
-            break;
+            continue; /* a broken connection: libfcgi closed it (its own accept fails at once, non-blocking) */
         responder_serve(thread->responder, &fcgi, &ctx);
         FCGX_Finish_r(&fcgi);
         arena_reset(&ctx.arena);
@@ -285,12 +324,24 @@ static int responder_configure(const struct responder *responder, struct respond
     return SHOP_OK;
 }
 
+/* The listening socket in non-blocking mode (see responder_accept). */
+static int responder_nonblocking(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+        log_event(LOG_LEVEL_ERROR, NULL, "event=listen_socket_flags_failed error=\"%s\"", strerror(errno));
+        return SHOP_ERR_INTERNAL;
+    }
+    return SHOP_OK;
+}
+
 int responder_main(const struct responder *responder, int argc, char **argv)
 {
     struct responder_options options = {0};
     struct responder_thread *threads;
     sigset_t stop_signals;
-    int listen_fd, i, started = 0, signal_number = 0;
+    int listen_fd, i, started = 0, signal_number = 0, wake[2];
 
     if (responder_parse_args(responder, argc, argv, &options) != SHOP_OK)
         return 2;
@@ -308,11 +359,12 @@ int responder_main(const struct responder *responder, int argc, char **argv)
     signal(SIGPIPE, SIG_IGN); /* a client gone mid-reply is an error return, not death */
 
     threads = calloc((size_t)options.threads, sizeof(*threads));
-    if (threads == NULL)
+    if (threads == NULL || pipe2(wake, O_CLOEXEC) != 0 || responder_nonblocking(listen_fd) != SHOP_OK)
         return 1;
     for (i = 0; i < options.threads; i++) {
         threads[i].index = i;
         threads[i].listen_fd = listen_fd;
+        threads[i].wake_fd = wake[0];
         threads[i].responder = responder;
         if (pthread_create(&threads[i].id, NULL, responder_thread_main, &threads[i]) != 0)
             break;
@@ -324,9 +376,11 @@ int responder_main(const struct responder *responder, int argc, char **argv)
 
     atomic_store(&responder_stopping, true);
     log_event(LOG_LEVEL_INFO, NULL, "event=stopping signal=%d", signal_number);
-    /* Wakes threads blocked in accept() (it fails with EINVAL) and refuses new
-     * connections; requests already accepted are unaffected. */
-    shutdown(listen_fd, SHUT_RDWR);
+    /* Wakes the idle threads; the busy ones finish the request in hand. The
+     * listening socket stays open: connections not yet accepted wait there for
+     * the responder that replaces this one, instead of being refused. */
+    if (write(wake[1], "x", 1) != 1)
+        log_event(LOG_LEVEL_WARN, NULL, "event=wake_failed error=\"%s\"", strerror(errno));
     if (!responder_join_all(threads, started)) {
         /* A request still running past the deadline is cut off: its threads
          * still use their state, so nothing is freed. */

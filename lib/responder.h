@@ -9,10 +9,14 @@
  * Every request other than GET passes http_check_state_change() (JSON body,
  * same origin) before its handler runs.
  *
- * Shutdown: SIGTERM or SIGINT is taken by the main thread (sigwait), which shuts
- * down the listening socket. That wakes every thread idle in accept(), lets each
- * busy thread finish the request in hand, and stops new connections; the process
- * exits when all threads are done, or after RESPONDER_STOP_MS at the latest.
+ * Shutdown: SIGTERM or SIGINT is taken by the main thread (sigwait), which
+ * writes to a wake pipe every idle thread polls beside the listening socket.
+ * Idle threads stop at once, each busy thread finishes the request in hand;
+ * the process exits when all threads are done, or after RESPONDER_STOP_MS at
+ * the latest. The listening socket itself is left alone: when it is shared
+ * with a replacement process (scripts/supervise, systemd socket activation),
+ * connections not yet accepted wait in it and are served by the new process,
+ * so a restart refuses nothing.
  */
 #ifndef SHOP_RESPONDER_H
 #define SHOP_RESPONDER_H

@@ -312,3 +312,27 @@ def queue_leftovers():
 def queue_settled():
     """Nothing queued, due for a retry, or in any worker's processing list."""
     return not queue_leftovers()
+
+
+class ScratchProducts:
+    """Products of a test's own (PREFIX-01 ...), removed afterwards with every trace of interest in them, so a test
+    that buys thousands of them moves no other test's figures (sales counts, popularity, recommendations)."""
+
+    def __init__(self, prefix, count, stock):
+        self.prefix, self.stock = prefix, stock
+        self.ids = [f"{prefix}-{n:02d}" for n in range(1, count + 1)]
+
+    def __enter__(self):
+        sql("INSERT INTO products (id, name, description, category, price_cents, stock) VALUES "
+            + ", ".join(f"('{p}', 'Test {p}', 'A test product.', 'Test', 1000, {self.stock})" for p in self.ids)
+            + " ON DUPLICATE KEY UPDATE stock = VALUES(stock), active = 1")
+        return self.ids
+
+    def __exit__(self, *exc):
+        stack("start")  # whatever the test did, every service runs again
+        interest_settles(timeout=60)  # the purchases are in the aggregates: remove them whole
+        like = f"'{self.prefix}-%'"
+        sql(f"DELETE FROM interactions WHERE product_id LIKE {like};"
+            f" DELETE FROM product_pairs WHERE product_id LIKE {like} OR other_id LIKE {like};"
+            f" DELETE FROM product_popularity WHERE product_id LIKE {like};"
+            f" DELETE FROM cart_items WHERE product_id LIKE {like}; DELETE FROM products WHERE id LIKE {like}")

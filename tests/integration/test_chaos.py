@@ -19,7 +19,7 @@ import time
 import unittest
 import uuid
 
-from shop import (VAR, Client, checkout, get, interest_settles, kill_service, queue_leftovers, redis, service, sql, stack,
+from shop import (VAR, Client, ScratchProducts, checkout, get, kill_service, queue_leftovers, redis, service, sql, stack,
                   user_id, wait_until)
 
 SHOPPERS = 20
@@ -215,17 +215,11 @@ def healthy():
 
 class ChaosTest(unittest.TestCase):
     def setUp(self):
-        sql("INSERT INTO products (id, name, description, category, price_cents, stock) VALUES "
-            + ", ".join(f"('{p}', 'Chaos {p}', 'Bought in a crash.', 'Chaos', 1000, {STOCK})" for p in PRODUCTS)
-            + " ON DUPLICATE KEY UPDATE stock = VALUES(stock)")
+        self.products = ScratchProducts("chaos", len(PRODUCTS), STOCK)
+        self.products.__enter__()
 
     def tearDown(self):
-        stack("start")  # whatever happened, every service runs again
-        interest_settles(timeout=60)  # the purchases are in the aggregates: remove them whole
-        sql("DELETE FROM interactions WHERE product_id LIKE 'chaos-%';"
-            " DELETE FROM product_pairs WHERE product_id LIKE 'chaos-%' OR other_id LIKE 'chaos-%';"
-            " DELETE FROM product_popularity WHERE product_id LIKE 'chaos-%';"
-            " DELETE FROM cart_items WHERE product_id LIKE 'chaos-%'; DELETE FROM products WHERE id LIKE 'chaos-%'")
+        self.products.__exit__(None, None, None)
         # Thousands of queue moves made the append-only file long: Redis would answer LOADING for a while
         # after the next restart (scripts/stack does not wait for that). Rewritten, it is tiny again.
         redis("BGREWRITEAOF")
