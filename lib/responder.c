@@ -324,6 +324,24 @@ static int responder_configure(const struct responder *responder, struct respond
     return SHOP_OK;
 }
 
+/*
+ * Tells a supervisor that the threads are accepting: a line on the file
+ * descriptor named by SHOP_READY_FD (scripts/supervise), if any. A
+ * supervisor replacing this responder stops the old one only after it.
+ */
+static void responder_notify_ready(void)
+{
+    const char *name = getenv("SHOP_READY_FD");
+    char *end;
+    long fd = name != NULL ? strtol(name, &end, 10) : -1;
+
+    if (name == NULL || *end != '\0' || fd < 3)
+        return;
+    if (write((int)fd, "ready\n", 6) != 6)
+        log_event(LOG_LEVEL_WARN, NULL, "event=ready_notify_failed error=\"%s\"", strerror(errno));
+    close((int)fd);
+}
+
 /* The listening socket in non-blocking mode (see responder_accept). */
 static int responder_nonblocking(int fd)
 {
@@ -371,6 +389,7 @@ int responder_main(const struct responder *responder, int argc, char **argv)
         started++;
     }
     log_event(LOG_LEVEL_INFO, NULL, "event=started threads=%d pid=%ld", started, (long)getpid());
+    responder_notify_ready();
     if (started > 0)
         sigwait(&stop_signals, &signal_number);
 
