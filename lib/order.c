@@ -366,22 +366,24 @@ static int order_charged(struct db *db, struct arena *arena, const char *order_i
     return rc != SHOP_OK ? rc : charged.rows > 0 ? SHOP_ERR_CONFLICT : SHOP_OK;
 }
 
+/* An order_change whose SQL refuses charged orders: SHOP_ERR_CONFLICT when that is why nothing changed. */
+static int order_change_unless_charged(struct db *db, struct order_change *c, enum order_status to, bool *changed)
+{
+    bool done = false;
+    int rc = order_change_run(db, c, to, &done);
+
+    if (changed != NULL)
+        *changed = done;
+    return rc != SHOP_OK || done ? rc : order_charged(db, c->arena, c->order_id);
+}
+
 int order_mark_failed(struct db *db, struct arena *arena, const char *order_id, const char *holder,
                       const char *error, bool *changed)
 {
     const struct db_param params[] = {DB_PARAM_TEXT(error), DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(holder)};
     struct order_change change = {arena, SQL_SET_FAILED, params, 3, false, order_id, false};
-    bool failed = false;
-    int rc;
 
-    if ((rc = order_change_run(db, &change, ORDER_FAILED, &failed)) != SHOP_OK || failed) {
-        if (changed != NULL)
-            *changed = failed;
-        return rc;
-    }
-    if (changed != NULL)
-        *changed = false;
-    return order_charged(db, arena, order_id);
+    return order_change_unless_charged(db, &change, ORDER_FAILED, changed);
 }
 
 int order_reopen(struct db *db, struct arena *arena, const char *order_id, bool *changed)
@@ -396,17 +398,8 @@ int order_discard(struct db *db, struct arena *arena, const char *order_id, bool
 {
     const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
     struct order_change change = {arena, SQL_DISCARD, id, 1, true, order_id, false};
-    bool discarded = false;
-    int rc;
 
-    if ((rc = order_change_run(db, &change, ORDER_CANCELLED, &discarded)) != SHOP_OK || discarded) {
-        if (changed != NULL)
-            *changed = discarded;
-        return rc;
-    }
-    if (changed != NULL)
-        *changed = false;
-    return order_charged(db, arena, order_id);
+    return order_change_unless_charged(db, &change, ORDER_CANCELLED, changed);
 }
 
 int order_list_unqueued(struct db *db, struct arena *arena, long long after_ms, int limit, struct db_result *rows)

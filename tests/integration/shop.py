@@ -336,3 +336,18 @@ class ScratchProducts:
             f" DELETE FROM product_pairs WHERE product_id LIKE {like} OR other_id LIKE {like};"
             f" DELETE FROM product_popularity WHERE product_id LIKE {like};"
             f" DELETE FROM cart_items WHERE product_id LIKE {like}; DELETE FROM products WHERE id LIKE {like}")
+
+
+def order_effects(order_id):
+    """(payments, e-mail rows, spool files) of an order: each must end at most 1."""
+    import glob
+    payments = int(sql(f"SELECT COUNT(*) FROM payments WHERE order_id = '{order_id}'")[0][0])
+    emails = int(sql(f"SELECT COUNT(*) FROM emails WHERE order_id = '{order_id}'")[0][0])
+    files = len(glob.glob(os.path.join(VAR, "mail", f"{order_id}.eml")))
+    return payments, emails, files
+
+
+def db_status(order_id):
+    """The order's status as stored, or None when there is no such order."""
+    rows = sql(f"SELECT status FROM orders WHERE id = '{order_id}'")
+    return rows[0][0] if rows else None

@@ -9,21 +9,8 @@ import tempfile
 import threading
 import unittest
 
-from shop import (VAR, Client, StackWorkerStopped, Worker, assert_error, checkout, queue_settled, redis, service, sql,
-                  wait_for_status, wait_until)
-
-
-def counts(order_id):
-    """(payments, e-mails claimed, spool files) for an order: each must end at most 1."""
-    payments = int(sql(f"SELECT COUNT(*) FROM payments WHERE order_id = '{order_id}'")[0][0])
-    emails = int(sql(f"SELECT COUNT(*) FROM emails WHERE order_id = '{order_id}'")[0][0])
-    files = len(glob.glob(os.path.join(VAR, "mail", f"{order_id}.eml")))
-    return payments, emails, files
-
-
-def db_status(order_id):
-    rows = sql(f"SELECT status FROM orders WHERE id = '{order_id}'")
-    return rows[0][0] if rows else None
+from shop import (VAR, Client, StackWorkerStopped, Worker, assert_error, checkout, db_status, order_effects,
+                  queue_settled, redis, service, sql, wait_for_status, wait_until)
 
 
 class OrderFaultTest(unittest.TestCase):
@@ -36,12 +23,12 @@ class OrderFaultTest(unittest.TestCase):
             wait_until(lambda: sql(f"SELECT processing_started_at IS NOT NULL FROM orders WHERE id = '{order_id}'")
                        == [["1"]], message="the slow worker to take the order")
             slow.kill()  # kill -9 in the middle of the payment
-            self.assertEqual(counts(order_id), (0, 0, 0))
+            self.assertEqual(order_effects(order_id), (0, 0, 0))
             self.assertEqual(db_status(order_id), "PENDING")
             with Worker("rescuer", worker_lease_seconds=2):
                 order = wait_for_status(client, order_id, timeout=20)
         self.assertEqual(order["status"], "PROCESSED")
-        self.assertEqual(counts(order_id), (1, 1, 1))
+        self.assertEqual(order_effects(order_id), (1, 1, 1))
 
     def test_redis_down_during_checkout_orders_accepted_then_processed(self):
         clients = [Client() for _ in range(3)]
@@ -60,7 +47,7 @@ class OrderFaultTest(unittest.TestCase):
                 service("start", "redis")
             for client, order_id in zip(clients, order_ids):
                 self.assertEqual(wait_for_status(client, order_id, timeout=20)["status"], "PROCESSED")
-                self.assertEqual(counts(order_id), (1, 1, 1))
+                self.assertEqual(order_effects(order_id), (1, 1, 1))
                 self.assertEqual(sql(f"SELECT enqueue_pending FROM orders WHERE id = '{order_id}'"), [["0"]])
 
     def test_mariadb_restart_answers_503_then_recovers_without_restarting_responders(self):
@@ -93,7 +80,7 @@ class OrderFaultTest(unittest.TestCase):
             self.assertEqual(len(dead), 1)
             self.assertIn(order_id, dead[0])
             self.assertIn('"attempt":3', dead[0])
-            self.assertEqual(counts(order_id), (0, 0, 0))
+            self.assertEqual(order_effects(order_id), (0, 0, 0))
             self.assertEqual(int(sql("SELECT stock FROM products WHERE id = 'prod-053'")[0][0]), stock - 1,
                              "a FAILED order keeps its stock for a replay")
             log = open(os.path.join(VAR, "log", "worker-failing.log")).read()
@@ -106,7 +93,7 @@ class OrderFaultTest(unittest.TestCase):
             self.assertIn(order_id, replay.stdout)
             self.assertEqual(redis("LLEN", "shop:orders:dead"), ["0"])
         self.assertEqual(wait_for_status(client, order_id)["status"], "PROCESSED")
-        self.assertEqual(counts(order_id), (1, 1, 1))
+        self.assertEqual(order_effects(order_id), (1, 1, 1))
 
     def test_duplicate_messages_charge_and_mail_once(self):
         client = Client()
@@ -122,7 +109,7 @@ class OrderFaultTest(unittest.TestCase):
                 wait_for_status(client, order_id)
                 wait_until(queue_settled, message="every copy to be handled and acknowledged")
         self.assertEqual(db_status(order_id), "PROCESSED")
-        self.assertEqual(counts(order_id), (1, 1, 1))
+        self.assertEqual(order_effects(order_id), (1, 1, 1))
 
     def test_a_push_lost_by_redis_is_pushed_again(self):
         client = Client()
@@ -133,7 +120,7 @@ class OrderFaultTest(unittest.TestCase):
             self.assertEqual(sql(f"SELECT enqueue_pending FROM orders WHERE id = '{order_id}'"), [["1"]])
             with Worker("sweeper", worker_sweep_after_ms=1000, worker_sweep_interval_ms=200):
                 self.assertEqual(wait_for_status(client, order_id, timeout=20)["status"], "PROCESSED")
-        self.assertEqual(counts(order_id), (1, 1, 1))
+        self.assertEqual(order_effects(order_id), (1, 1, 1))
 
     def test_malformed_message_goes_to_dead_letters(self):
         redis("DEL", "shop:orders:dead")
@@ -157,7 +144,7 @@ class OrderFaultTest(unittest.TestCase):
             for client, answer in answers:
                 order_id = answer.json()["orderId"]
                 self.assertEqual(wait_for_status(client, order_id)["status"], "PROCESSED")
-                self.assertEqual(counts(order_id), (1, 1, 1))
+                self.assertEqual(order_effects(order_id), (1, 1, 1))
 
     def test_worker_finishes_the_order_in_hand_on_sigterm(self):
         client = Client()
@@ -169,7 +156,7 @@ class OrderFaultTest(unittest.TestCase):
                        == [["1"]], message="the worker to take the order")
             self.assertEqual(slow.stop(), 0)
             self.assertEqual(db_status(order_id), "PROCESSED", "it finished before exiting")
-        self.assertEqual(counts(order_id), (1, 1, 1))
+        self.assertEqual(order_effects(order_id), (1, 1, 1))
 
     def test_confirmation_reaches_a_real_smtp_server(self):
         scratch = tempfile.mkdtemp(prefix="shop-smtp-")
@@ -201,7 +188,7 @@ class OrderFaultTest(unittest.TestCase):
             self.assertEqual(mail["To"], "<bea@example.org>")
             self.assertEqual(mail["Subject"], f"Your order {order_id} is confirmed")
             self.assertIn("Total:", mail.get_payload(decode=True).decode())
-            self.assertEqual(counts(order_id)[:2], (1, 1))
+            self.assertEqual(order_effects(order_id)[:2], (1, 1))
             self.assertFalse(os.path.exists(os.path.join(VAR, "mail", f"{order_id}.eml")), "SMTP, not the spool")
         finally:
             server.terminate()

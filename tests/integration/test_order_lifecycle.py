@@ -12,21 +12,8 @@ import threading
 import unittest
 import uuid
 
-from shop import (ROOT, VAR, Client, StackWorkerStopped, Worker, assert_error, checkout, queue_settled, redis, service,
-                  sql, wait_for_status, wait_until)
-
-
-def counts(order_id):
-    """(payments, e-mails claimed, spool files) for an order."""
-    payments = int(sql(f"SELECT COUNT(*) FROM payments WHERE order_id = '{order_id}'")[0][0])
-    emails = int(sql(f"SELECT COUNT(*) FROM emails WHERE order_id = '{order_id}'")[0][0])
-    files = len(glob.glob(os.path.join(VAR, "mail", f"{order_id}.eml")))
-    return payments, emails, files
-
-
-def db_status(order_id):
-    rows = sql(f"SELECT status FROM orders WHERE id = '{order_id}'")
-    return rows[0][0] if rows else None
+from shop import (ROOT, VAR, Client, StackWorkerStopped, Worker, assert_error, checkout, db_status, order_effects,
+                  queue_settled, redis, service, sql, wait_for_status, wait_until)
 
 
 def log_of(worker_name):
@@ -119,7 +106,7 @@ class OrderLifecycleTest(unittest.TestCase):
                     db.run("COMMIT")
                     wait_until(queue_settled, message="the worker to finish with the message")
         self.assertEqual(db_status(order_id), "CANCELLED")
-        self.assertEqual(counts(order_id), (0, 0, 0), "a cancelled order is neither charged nor mailed")
+        self.assertEqual(order_effects(order_id), (0, 0, 0), "a cancelled order is neither charged nor mailed")
         self.assertIn(f"event=order_not_claimed order={order_id}", log_of("claim"))
 
     def test_duplicate_message_in_a_second_worker_never_reaches_the_gateway(self):
@@ -140,7 +127,7 @@ class OrderLifecycleTest(unittest.TestCase):
                          "the second worker called the gateway")
         self.assertEqual(log_of("holder").count(f"event=payment_gateway_call order={order_id}"), 1)
         self.assertIn(f"event=order_not_claimed order={order_id}", log_of("second"))
-        self.assertEqual(counts(order_id), (1, 1, 1))
+        self.assertEqual(order_effects(order_id), (1, 1, 1))
 
     def test_claimed_order_whose_retry_redis_lost_is_recovered_by_the_sweeper(self):
         client = Client()
@@ -153,7 +140,7 @@ class OrderLifecycleTest(unittest.TestCase):
             self.assertEqual(db_status(order_id), "PENDING")
             with Worker("rescuer", worker_sweep_after_ms=500, worker_sweep_interval_ms=200):
                 self.assertEqual(wait_for_status(client, order_id, timeout=20)["status"], "PROCESSED")
-        self.assertEqual(counts(order_id), (1, 1, 1))
+        self.assertEqual(order_effects(order_id), (1, 1, 1))
 
     def test_live_worker_redrives_a_message_stuck_in_its_own_processing_list(self):
         client = Client()
@@ -169,7 +156,7 @@ class OrderLifecycleTest(unittest.TestCase):
                 self.assertEqual(wait_for_status(client, order_id, timeout=15)["status"], "PROCESSED")
                 wait_until(lambda: redis("LLEN", processing) == ["0"], message="its processing list to empty")
                 self.assertIn("event=processing_redriven", log_of("live"))
-        self.assertEqual(counts(order_id), (1, 1, 1))
+        self.assertEqual(order_effects(order_id), (1, 1, 1))
 
     def test_confirmation_a_dead_worker_claimed_is_spooled_once_when_its_lease_ends(self):
         client = Client()
@@ -181,7 +168,7 @@ class OrderLifecycleTest(unittest.TestCase):
                 f" ('{order_id}', 'confirmation', 'dead-1', CURRENT_TIMESTAMP(3) + INTERVAL 1 SECOND)")
             with Worker("heir"):
                 self.assertEqual(wait_for_status(client, order_id)["status"], "PROCESSED")
-                wait_until(lambda: counts(order_id) == (1, 1, 1),
+                wait_until(lambda: order_effects(order_id) == (1, 1, 1),
                            message="the confirmation to go out once the claim's lease ended")
         self.assertEqual(sql(f"SELECT sent_at IS NOT NULL FROM emails WHERE order_id = '{order_id}'"), [["1"]])
         self.assertIn(f"event=mail_claimed_before order={order_id}", log_of("heir"))
@@ -241,7 +228,7 @@ class OrderLifecycleTest(unittest.TestCase):
             replay = run_dead_letters("replay")
             self.assertEqual(replay.returncode, 0, replay.stderr)
         self.assertEqual(wait_for_status(client, order_id)["status"], "PROCESSED")
-        self.assertEqual(counts(order_id), (1, 1, 1))
+        self.assertEqual(order_effects(order_id), (1, 1, 1))
 
     def test_dead_letter_whose_burial_was_lost_goes_back_to_the_dead_list(self):
         client = Client()
@@ -286,7 +273,7 @@ class OrderLifecycleTest(unittest.TestCase):
                              sorted([garbage, oversized]))
             self.assertEqual(run_dead_letters("replay").returncode, 0)
         self.assertEqual(wait_for_status(client, order_id)["status"], "PROCESSED", "replay finishes it")
-        self.assertEqual(counts(order_id), (1, 1, 1), "charged once: the late charge")
+        self.assertEqual(order_effects(order_id), (1, 1, 1), "charged once: the late charge")
         redis("DEL", "shop:orders:dead:unreadable")
 
     def test_cancel_that_deadlocks_is_retried_not_answered_503(self):
@@ -325,7 +312,7 @@ class OrderLifecycleTest(unittest.TestCase):
             with Worker("nomail", mail_spool=spool, worker_retry_backoff_ms=100, worker_max_attempts=2):
                 order_id = checkout(client).json()["orderId"]
                 self.assertEqual(wait_for_status(client, order_id)["status"], "PROCESSED", "paid: never FAILED")
-                self.assertEqual(counts(order_id)[:2], (1, 1))
+                self.assertEqual(order_effects(order_id)[:2], (1, 1))
                 wait_until(lambda: sql(f"SELECT attempts >= 2, last_error, sent_at IS NULL FROM emails"
                                        f" WHERE order_id = '{order_id}'")[0][0] == "1",
                            message="the e-mail to be tried again")
@@ -335,7 +322,7 @@ class OrderLifecycleTest(unittest.TestCase):
                 wait_until(lambda: sql(f"SELECT sent_at IS NOT NULL FROM emails WHERE order_id = '{order_id}'")
                            == [["1"]], message="the e-mail to go out once the spool works")
         self.assertEqual(len(glob.glob(os.path.join(spool, f"{order_id}.eml"))), 1)
-        self.assertEqual(counts(order_id)[:2], (1, 1))
+        self.assertEqual(order_effects(order_id)[:2], (1, 1))
 
     def test_orders_accepted_while_redis_was_down_are_queued_when_it_returns(self):
         clients = [Client() for _ in range(3)]
@@ -354,7 +341,7 @@ class OrderLifecycleTest(unittest.TestCase):
         # Well inside worker_sweep_after_ms (10 s): they do not wait for the sweep delay.
         for client, order_id in zip(clients, order_ids):
             self.assertEqual(wait_for_status(client, order_id, timeout=8)["status"], "PROCESSED")
-            self.assertEqual(counts(order_id), (1, 1, 1))
+            self.assertEqual(order_effects(order_id), (1, 1, 1))
         self.assertEqual(marks, [[["1", "1"]]] * 3)
         with open(os.path.join(VAR, "log", "worker.log")) as log:
             self.assertIn("event=redis_back", log.read())
