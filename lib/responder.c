@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include "token.h"
 
 #define RESPONDER_LISTEN_BACKLOG 1024
+#define RESPONDER_LISTEN_FDS_START 3   /* SD_LISTEN_FDS_START */
 
 struct responder_thread {
     pthread_t id;
@@ -278,6 +280,15 @@ static int responder_listen_fd(const struct responder *responder, const char *li
             log_event(LOG_LEVEL_ERROR, NULL, "event=listen_failed address=%s", listen);
         return fd;
     }
+    /* systemd's LISTEN_FDS protocol (systemd-socket-activate, a .socket without StandardInput=socket). */
+    const char *listen_pid = getenv("LISTEN_PID"), *listen_fds = getenv("LISTEN_FDS");
+    if (listen_pid != NULL && listen_fds != NULL && strtol(listen_pid, NULL, 10) == (long)getpid() &&
+        strtol(listen_fds, NULL, 10) == 1 && fstat(RESPONDER_LISTEN_FDS_START, &st) == 0 && S_ISSOCK(st.st_mode)) {
+        unsetenv("LISTEN_PID");
+        unsetenv("LISTEN_FDS");
+        unsetenv("LISTEN_FDNAMES");
+        return RESPONDER_LISTEN_FDS_START;
+    }
     if (fstat(0, &st) != 0 || !S_ISSOCK(st.st_mode)) {
         log_event(LOG_LEVEL_ERROR, NULL,
                   "event=no_listen_socket reason=\"run shop-%s under spawn-fcgi, or pass --listen\"", responder->name);
@@ -324,9 +335,29 @@ static int responder_configure(const struct responder *responder, struct respond
     return SHOP_OK;
 }
 
+/* systemd's notification (Type=notify): READY=1 on the datagram socket NOTIFY_SOCKET names. */
+static void responder_notify_systemd(void)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    int fd;
+
+    if (path == NULL || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(address.sun_path))
+        return;
+    memcpy(address.sun_path, path, strlen(path));
+    if (path[0] == '@')
+        address.sun_path[0] = '\0'; /* an abstract socket */
+    if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+        return;
+    if (sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&address,
+               (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path))) != 7)
+        log_event(LOG_LEVEL_WARN, NULL, "event=ready_notify_failed error=\"%s\"", strerror(errno));
+    close(fd);
+}
+
 /*
- * Tells a supervisor that the threads are accepting: a line on the file
- * descriptor named by SHOP_READY_FD (scripts/supervise), if any. A
+ * Tells a supervisor that the threads are accepting: systemd (NOTIFY_SOCKET),
+ * or scripts/supervise (a line on the file descriptor SHOP_READY_FD names). A
  * supervisor replacing this responder stops the old one only after it.
  */
 static void responder_notify_ready(void)
@@ -335,6 +366,7 @@ static void responder_notify_ready(void)
     char *end;
     long fd = name != NULL ? strtol(name, &end, 10) : -1;
 
+    responder_notify_systemd();
     if (name == NULL || *end != '\0' || fd < 3)
         return;
     if (write((int)fd, "ready\n", 6) != 6)
