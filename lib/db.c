@@ -384,7 +384,12 @@ static int db_simple(struct db *db, const char *sql)
     return SHOP_OK;
 }
 
-void db_retry_pause(int attempt)
+/*
+ * Before trying a transaction again: a random pause that grows with attempt
+ * (0, 1, 2, ...), so transactions that deadlocked each other do not collide
+ * again in lockstep.
+ */
+static void db_retry_pause(int attempt)
 {
     unsigned int ceiling_us = 1000u << (attempt < 6 ? attempt : 6); /* 1 ms doubling to 64 ms */
     unsigned int pause_us = ceiling_us / 2 + randombytes_uniform(ceiling_us / 2 + 1);

@@ -79,13 +79,6 @@ int db_ping(struct db *db);
 int db_exec(struct db *db, struct arena *arena, const char *sql, const struct db_param *params,
             int count, struct db_result *result);
 
-/*
- * Before retrying a transaction that failed with SHOP_ERR_RETRY: sleeps a
- * random pause that grows with attempt (0, 1, 2, ...), so transactions that
- * deadlocked each other do not collide again in lockstep.
- */
-void db_retry_pause(int attempt);
-
 /* How many times a transaction is tried before SHOP_ERR_RETRY reaches the client (503). */
 #define DB_TRANSACTION_ATTEMPTS 10
 

@@ -48,7 +48,7 @@ enum order_status {
 #define ORDER_EMAIL_MAX 254
 #define ORDER_ERROR_MAX 200
 #define ORDER_ATTEMPT_MAX 1000
-#define ORDER_HOLDER_MAX 96
+#define ORDER_HOLDER_MAX 96          /* orders.claimed_by holds at most 95 characters and the NUL */
 
 /* A list of order ids bound as one JSON parameter (alias j, column jid), for set-based statements. */
 #define ORDER_SQL_IDS \

@@ -105,7 +105,6 @@ int worker_load_orders(struct worker *w, const char *ids_json, struct worker_ord
 void worker_renew_lease(struct worker *w)
 {
     long long now = worker_now_ms();
-
     bool leased;
 
     if (now < w->due.lease)

@@ -28,7 +28,7 @@
 #include "lib/order.h"
 #include "lib/queue.h"
 
-#define WORKER_ID_MAX 96
+#define WORKER_ID_MAX ORDER_HOLDER_MAX   /* the worker id is the holder of its claims */
 #define WORKER_ARENA_CHUNK 65536
 #define WORKER_BATCH_MAX 200          /* highest worker_batch_size */
 #define WORKER_DEFAULT_BATCH 50
