@@ -47,6 +47,10 @@ static const char SQL_INSERT_ORDER_ITEMS[] =
 static const char SQL_PUSH_FAILED[] =
     "UPDATE orders SET enqueued_at = CURRENT_TIMESTAMP(3) - INTERVAL 1 DAY WHERE id = ? AND enqueue_pending = 1";
 
+static const char SQL_REQUEUE_PENDING[] =
+    "UPDATE orders SET enqueue_pending = 1, enqueued_at = CURRENT_TIMESTAMP(3) - INTERVAL 1 DAY,"
+    " claimed_by = NULL, claim_expires_at = NULL WHERE status = 'PENDING'";
+
 /* Cancel: only an order no worker ever claimed, so a cancel never races a charge. */
 static const char SQL_CANCEL[] =
     "UPDATE orders SET status = 'CANCELLED', enqueue_pending = 0"
@@ -268,6 +272,15 @@ int order_note_push_failed(struct db *db, struct arena *arena, const char *order
     const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
 
     return db_exec(db, arena, SQL_PUSH_FAILED, id, 1, NULL);
+}
+
+int order_requeue_pending(struct db *db, struct arena *arena, unsigned long long *count)
+{
+    struct db_result result;
+    int rc = db_exec(db, arena, SQL_REQUEUE_PENDING, NULL, 0, &result);
+
+    *count = rc == SHOP_OK ? result.affected_rows : 0;
+    return rc;
 }
 
 /* A status change of one order and, when it changed the row, its stock back. */

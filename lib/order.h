@@ -174,6 +174,12 @@ int order_reopen(struct db *db, struct arena *arena, const char *order_id, bool 
 int order_discard(struct db *db, struct arena *arena, const char *order_id, bool *changed);
 
 /*
+ * After a restore: every PENDING order is due for the sweeper at once, and the
+ * claims of workers from before the backup end. *count gets how many.
+ */
+int order_requeue_pending(struct db *db, struct arena *arena, unsigned long long *count);
+
+/*
  * The sweeper's list, oldest first, at most limit rows of (id, email, mark):
  * orders still marked for the queue whose last push is older than after_ms,
  * then orders whose claim expired. mark identifies the state seen, for

@@ -115,7 +115,7 @@ def main():
                         f"{sql_string(category)}, {price}, 'USD', {stock}, '/img/{pid}.svg')")
     with open(os.path.join(ROOT, "sql", "sample", "catalog.sql"), "w") as out:
         out.write("-- catalog.sql - the sample catalog, written by sql/sample/generate.py.\n")
-        out.write("-- Loaded once by scripts/migrate --sample; INSERT IGNORE keeps a re-run harmless.\n")
+        out.write("-- Loaded once by shopctl migrate --sample; INSERT IGNORE keeps a re-run harmless.\n")
         out.write("INSERT IGNORE INTO products (id, name, description, category, price_cents, currency, stock, image_url) VALUES\n")
         out.write(",\n".join(rows) + ";\n")
 
