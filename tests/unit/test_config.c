@@ -8,6 +8,8 @@
 
 #include "lib/config.h"
 #include "lib/err.h"
+#include "lib/log.h"
+#include "lib/settings.h"
 #include "unit.h"
 
 static char config_path[64];
@@ -125,8 +127,28 @@ START_TEST(test_config_file_from_shop_config_variable)
 }
 END_TEST
 
+/* The configuration the package installs loads, and each value it sets is one its reader accepts. */
+START_TEST(test_config_shipped_example_is_valid)
+{
+    const char *srcdir = getenv("srcdir");
+    char path[4096];
+    long long threads;
+    bool secure;
+
+    snprintf(path, sizeof(path), "%s/etc/shop.conf.example", srcdir != NULL ? srcdir : ".");
+    ck_assert_int_eq(config_load(path), SHOP_OK);
+    ck_assert_int_eq(settings_load(), SHOP_OK);
+    ck_assert_int_eq(log_init("unit", config_get_string("log_level", "?")), SHOP_OK);
+    ck_assert_int_eq(config_get_int("threads", 0, 1, 64, &threads), SHOP_OK);
+    ck_assert_int_eq(threads, 4);
+    ck_assert_int_eq(config_get_bool("cookie_secure", false, &secure), SHOP_OK);
+    ck_assert(secure);
+    ck_assert_str_eq(config_get_string("db_socket", ""), "/run/mysqld/mysqld.sock");
+}
+END_TEST
+
 UNIT_MAIN("config", test_config_reads_keys_comments_and_spaces, test_config_environment_overrides_file,
           test_config_later_line_wins, test_config_int_rejects_garbage_and_out_of_range,
           test_config_bool_accepts_words_and_rejects_others, test_config_malformed_line_is_an_error,
           test_config_bad_key_is_an_error, test_config_missing_named_file_is_an_error,
-          test_config_file_from_shop_config_variable)
+          test_config_file_from_shop_config_variable, test_config_shipped_example_is_valid)
