@@ -16,6 +16,7 @@
 #include "lib/err.h"
 #include "lib/log.h"
 #include "lib/settings.h"
+#include "shopctl/output.h"
 #include "shopctl/shopctl.h"
 
 #ifndef SHOP_SQL_DIR
@@ -24,6 +25,20 @@
 
 static const char *shopctl_config_file;
 static const char *shopctl_sql_folder;
+static struct db *shopctl_connection;
+static struct arena shopctl_memory;
+
+struct db *shopctl_db(void)
+{
+    if (shopctl_connection == NULL)
+        shopctl_connection = db_open();
+    return shopctl_connection;
+}
+
+struct arena *shopctl_arena(void)
+{
+    return &shopctl_memory;
+}
 
 const char *shopctl_config_path(void)
 {
@@ -72,6 +87,7 @@ static void shopctl_usage(FILE *out)
             "\n"
             "  --config FILE    configuration file (default $SHOP_CONFIG or %s)\n"
             "  --sql-dir DIR    migrations and sample catalog (default $SHOP_SQL_DIR or %s)\n"
+            "  --json           answers as JSON, for scripts\n"
             "\n"
             "Exit status: 0 done, 1 refused (the reason is on stderr), 2 usage.\n",
             CONFIG_DEFAULT_PATH, SHOP_SQL_DIR);
@@ -89,10 +105,26 @@ static const struct shopctl_command shopctl_commands[] = {
     {"restore", shopctl_restore},
 };
 
+/* Takes --json out of argv wherever it is; returns the new argc. */
+static int shopctl_take_json_flag(int argc, char **argv)
+{
+    int kept = 1;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            shopctl_json = true;
+        else
+            argv[kept++] = argv[i];
+    }
+    argv[kept] = NULL;
+    return kept;
+}
+
 int main(int argc, char **argv)
 {
     int i = 1, status;
 
+    argc = shopctl_take_json_flag(argc, argv);
     shopctl_config_file = getenv("SHOP_CONFIG");
     if (shopctl_config_file == NULL || *shopctl_config_file == '\0')
         shopctl_config_file = CONFIG_DEFAULT_PATH;
@@ -125,7 +157,10 @@ int main(int argc, char **argv)
             return shopctl_refuse("the configuration in %s is not usable (see above)", shopctl_config_file);
         if (sodium_init() < 0 || db_library_init() != SHOP_OK)
             return shopctl_refuse("could not initialise libsodium or the MariaDB client library");
+        arena_init(&shopctl_memory, 16384);
         status = shopctl_commands[c].run(argc - i - 1, argv + i + 1);
+        db_close(shopctl_connection);
+        arena_free(&shopctl_memory);
         db_library_end();
         return status;
     }

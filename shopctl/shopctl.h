@@ -12,6 +12,9 @@
 #include <mysql.h>
 #include <stdbool.h>
 
+#include "lib/arena.h"
+#include "lib/db.h"
+
 enum shopctl_exit {
     SHOPCTL_DONE = 0,
     SHOPCTL_REFUSED = 1,
@@ -26,6 +29,15 @@ const char *shopctl_config_path(void);
 
 /* Prints "shopctl: " and the message to stderr; returns SHOPCTL_REFUSED. */
 int shopctl_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The shop's database as the programs use it (lib/db: prepared statements
+ * only), opened on first use and closed at exit; NULL when out of memory.
+ */
+struct db *shopctl_db(void);
+
+/* Memory for the command's results, freed at exit. */
+struct arena *shopctl_arena(void);
 
 /* Prints that command does not take arg; returns SHOPCTL_USAGE. */
 int shopctl_bad_argument(const char *command, const char *arg);
