@@ -91,20 +91,16 @@ static int config_parse_line(char *line, const char *path, int lineno)
     return SHOP_OK;
 }
 
-int config_load(const char *path)
+/* Parses file's lines into the table (later lines win); SHOP_ERR_NOT_FOUND when it does not exist. */
+static int config_parse_file(const char *file)
 {
-    const char *named = path != NULL ? path : getenv("SHOP_CONFIG");
-    bool is_default = named == NULL || *named == '\0';
-    const char *file = is_default ? CONFIG_DEFAULT_PATH : named;
     char line[CONFIG_MAX_KEY + CONFIG_MAX_VALUE + 16];
     int lineno = 0, rc = SHOP_OK;
-    FILE *fp;
+    FILE *fp = fopen(file, "r");
 
-    config_clear();
-    fp = fopen(file, "r");
     if (fp == NULL) {
-        if (errno == ENOENT && is_default)
-            return SHOP_OK;
+        if (errno == ENOENT)
+            return SHOP_ERR_NOT_FOUND;
         log_event(LOG_LEVEL_ERROR, NULL, "event=config_unreadable file=%s error=\"%s\"", file, strerror(errno));
         return SHOP_ERR_INVALID;
     }
@@ -119,6 +115,35 @@ int config_load(const char *path)
         rc = config_parse_line(line, file, lineno);
     }
     fclose(fp);
+    return rc;
+}
+
+int config_load(const char *path)
+{
+    const char *named = path != NULL ? path : getenv("SHOP_CONFIG");
+    bool is_default = named == NULL || *named == '\0';
+    const char *file = is_default ? CONFIG_DEFAULT_PATH : named;
+    char secrets[CONFIG_MAX_VALUE];
+    int rc;
+
+    config_clear();
+    rc = config_parse_file(file);
+    if (rc == SHOP_ERR_NOT_FOUND) {
+        if (is_default)
+            return SHOP_OK;
+        log_event(LOG_LEVEL_ERROR, NULL, "event=config_unreadable file=%s error=\"%s\"", file, strerror(ENOENT));
+        rc = SHOP_ERR_INVALID;
+    }
+    /* The secrets file it names, read after it: its values win. */
+    snprintf(secrets, sizeof(secrets), "%s", rc == SHOP_OK ? config_get_string("secrets_file", "") : "");
+    if (*secrets != '\0') {
+        rc = config_parse_file(secrets);
+        if (rc == SHOP_ERR_NOT_FOUND) {
+            log_event(LOG_LEVEL_ERROR, NULL, "event=config_unreadable file=%s error=\"%s\"", secrets,
+                      strerror(ENOENT));
+            rc = SHOP_ERR_INVALID;
+        }
+    }
     if (rc != SHOP_OK)
         config_clear();
     return rc;

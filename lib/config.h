@@ -21,7 +21,9 @@
 
 /*
  * Loads the file at path; with path NULL, the file named by SHOP_CONFIG or else
- * the default path. A missing default file is not an error (the environment may
+ * the default path. When it sets secrets_file (or SHOP_SECRETS_FILE is set),
+ * that file is read next and its values win: the Debian package keeps the
+ * secret and the database password there, outside the shipped conffile. A missing default file is not an error (the environment may
  * carry everything); a missing named file, a malformed line or too many keys is
  * SHOP_ERR_INVALID, with the reason and line number logged. Replaces any
  * configuration loaded before.

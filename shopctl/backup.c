@@ -8,10 +8,12 @@
  * renamed into place only when complete, so a FILE is always a whole dump.
  *
  * restore refuses anything but a complete dump (mariadb-dump's first and last
- * lines), feeds it to the mariadb client (its tables replace the current
- * ones), applies migrations newer than the dump, and makes every order still
+ * lines), drops every table of the database, feeds the dump to the mariadb
+ * client, applies migrations newer than the dump, and makes every order still
  * PENDING due for the sweeper: the queue lives in Redis and is not in the
- * backup, and the enqueue mark is what brings those orders back to it.
+ * backup, and the enqueue mark is what brings those orders back to it. A
+ * restore returns the shop to the moment of the backup: an order pending then
+ * is processed again, even if it was charged after the backup was taken.
  *
  * The clients get the password in MYSQL_PWD, in their own environment only,
  * never on a command line other users can read.
@@ -37,6 +39,7 @@
 #define BACKUP_HEAD "-- MariaDB dump"
 #define BACKUP_TAIL "-- Dump completed"
 #define BACKUP_TAIL_BYTES 256
+#define BACKUP_DROP_MAX 16384
 
 struct backup_client {
     char *argv[BACKUP_ARGS];
@@ -164,6 +167,50 @@ static int backup_check_dump(int fd, const char *path)
     return SHOPCTL_DONE;
 }
 
+/*
+ * Drops every table of the shop's database, so the dump's tables replace them
+ * all: a table made by a migration newer than the dump would otherwise stay
+ * while schema_migrations forgets it, and that migration could never run again.
+ * The names come from the server's own catalog and are checked to be plain.
+ */
+static int backup_drop_tables(void)
+{
+    char sql[BACKUP_DROP_MAX] = "SET FOREIGN_KEY_CHECKS = 0; DROP TABLE IF EXISTS ";
+    size_t used = strlen(sql), empty = used;
+    MYSQL *mysql = shopctl_connect_shop();
+    MYSQL_RES *result;
+    MYSQL_ROW row;
+    int rc = SHOPCTL_DONE;
+
+    if (mysql == NULL)
+        return SHOPCTL_REFUSED;
+    if (mysql_query(mysql, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()") != 0 ||
+        (result = mysql_store_result(mysql)) == NULL) {
+        rc = shopctl_refuse("restore: cannot list the tables: %s", mysql_error(mysql));
+        mysql_close(mysql);
+        return rc;
+    }
+    while (rc == SHOPCTL_DONE && (row = mysql_fetch_row(result)) != NULL) {
+        size_t len = strlen(row[0]);
+
+        if (len == 0 || strspn(row[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != len)
+            rc = shopctl_refuse("restore: table `%s` has a name shopctl will not drop; drop it by hand", row[0]);
+        else if (used + len + 4 >= sizeof(sql))
+            rc = shopctl_refuse("restore: too many tables in the database");
+        else
+            used += (size_t)snprintf(sql + used, sizeof(sql) - used, "%s`%s`", used > empty ? ", " : "", row[0]);
+    }
+    mysql_free_result(result);
+    if (rc == SHOPCTL_DONE && used > empty) {
+        if (mysql_query(mysql, sql) != 0)
+            rc = shopctl_refuse("restore: cannot drop the old tables: %s", mysql_error(mysql));
+        while (rc == SHOPCTL_DONE && mysql_next_result(mysql) == 0)
+            ;
+    }
+    mysql_close(mysql);
+    return rc;
+}
+
 int shopctl_restore(int argc, char **argv)
 {
     struct backup_client client;
@@ -178,6 +225,8 @@ int shopctl_restore(int argc, char **argv)
     if (fd < 0)
         return shopctl_refuse("restore: cannot read %s: %s", argv[0], strerror(errno));
     rc = backup_check_dump(fd, argv[0]);
+    if (rc == SHOPCTL_DONE)
+        rc = backup_drop_tables();
     if (rc == SHOPCTL_DONE) {
         backup_client_init(&client, "mariadb");
         backup_arg(&client, "", "--batch");

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <errmsg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,45 +291,33 @@ static bool setup_line_sets(const char *line, size_t len, const char *key)
     return i < len && line[i] == '=';
 }
 
-/*
- * Sets key to value in the configuration file: the first "key =" line is
- * replaced, or the line is appended. The new file replaces the old one in one
- * rename, with the old one's owner and mode, so a reader sees either.
- */
-static int setup_conf_set(const char *path, const char *key, const char *value)
+/* How many lines of text set key. */
+static int setup_count_settings(const char *text, size_t len, const char *key)
 {
-    char temp[4096], line[CONFIG_MAX_KEY + CONFIG_MAX_VALUE + 8];
-    struct stat st;
-    size_t len, start = 0;
-    bool replaced = false;
-    char *text;
-    FILE *out;
-    int fd;
+    size_t start = 0;
+    int count = 0;
 
-    if (stat(path, &st) != 0)
-        return shopctl_refuse("cannot read %s: %s", path, strerror(errno));
-    text = setup_read_file(path, CONF_FILE_MAX, &len);
-    if (text == NULL)
-        return SHOPCTL_REFUSED;
-    snprintf(temp, sizeof(temp), "%s.XXXXXX", path);
-    fd = mkstemp(temp);
-    if (fd < 0 || fchown(fd, st.st_uid, st.st_gid) != 0 || fchmod(fd, st.st_mode & 07777) != 0 ||
-        (out = fdopen(fd, "w")) == NULL) {
-        int saved = errno;
-
-        if (fd >= 0) {
-            close(fd);
-            unlink(temp);
-        }
-        free(text);
-        return shopctl_refuse("cannot write next to %s: %s", path, strerror(saved));
-    }
-    snprintf(line, sizeof(line), "%s = %s\n", key, value);
     while (start < len) {
         const char *end = memchr(text + start, '\n', len - start);
         size_t line_len = end != NULL ? (size_t)(end - (text + start)) + 1 : len - start;
 
-        if (!replaced && setup_line_sets(text + start, line_len, key)) {
+        count += setup_line_sets(text + start, line_len, key);
+        start += line_len;
+    }
+    return count;
+}
+
+/* Writes text with the "key =" line replaced by line (or line appended) to out; false on a write error. */
+static bool setup_write_conf(FILE *out, const char *text, size_t len, const char *key, const char *line)
+{
+    size_t start = 0;
+    bool replaced = false;
+
+    while (start < len) {
+        const char *end = memchr(text + start, '\n', len - start);
+        size_t line_len = end != NULL ? (size_t)(end - (text + start)) + 1 : len - start;
+
+        if (setup_line_sets(text + start, line_len, key)) {
             fputs(line, out);
             replaced = true;
         } else {
@@ -340,10 +329,66 @@ static int setup_conf_set(const char *path, const char *key, const char *value)
     }
     if (!replaced)
         fputs(line, out);
+    return fflush(out) == 0 && !ferror(out);
+}
+
+/*
+ * Sets key to value in a configuration file: its "key =" line is replaced, or
+ * the line is appended; a file that sets key twice is refused (the reader
+ * takes the last, an editor the first: which one is meant?). The new file,
+ * with the old one's owner and mode, replaces the old one (a symbolic link's
+ * target) in one rename, so a reader sees either, and survives a crash.
+ */
+static int setup_conf_set(const char *path, const char *key, const char *value)
+{
+    char real[PATH_MAX], temp[PATH_MAX + 16], line[CONFIG_MAX_KEY + CONFIG_MAX_VALUE + 8];
+    struct stat st;
+    size_t len;
+    char *text, *slash;
+    FILE *out;
+    bool written;
+    int fd, dir;
+
+    if (realpath(path, real) == NULL || stat(real, &st) != 0)
+        return shopctl_refuse("cannot read %s: %s", path, strerror(errno));
+    text = setup_read_file(real, CONF_FILE_MAX, &len);
+    if (text == NULL)
+        return SHOPCTL_REFUSED;
+    if (setup_count_settings(text, len, key) > 1) {
+        free(text);
+        return shopctl_refuse("%s sets %s more than once; keep one line and run this again", path, key);
+    }
+    snprintf(temp, sizeof(temp), "%s.XXXXXX", real);
+    fd = mkstemp(temp);
+    if (fd < 0 || fchown(fd, st.st_uid, st.st_gid) != 0 || fchmod(fd, st.st_mode & 07777) != 0 ||
+        (out = fdopen(fd, "w")) == NULL) {
+        int saved = errno;
+
+        if (fd >= 0) {
+            close(fd);
+            unlink(temp);
+        }
+        free(text);
+        return shopctl_refuse("cannot write next to %s: %s", real, strerror(saved));
+    }
+    snprintf(line, sizeof(line), "%s = %s\n", key, value);
+    written = setup_write_conf(out, text, len, key, line) && fsync(fileno(out)) == 0;
     free(text);
-    if (fflush(out) != 0 || fsync(fileno(out)) != 0 || fclose(out) != 0 || rename(temp, path) != 0) {
+    if (fclose(out) != 0 || !written || rename(temp, real) != 0) {
+        int saved = errno;
+
         unlink(temp);
-        return shopctl_refuse("cannot write %s: %s", path, strerror(errno));
+        return shopctl_refuse("cannot write %s: %s", real, strerror(saved));
+    }
+    /* The rename itself reaches the disk with the folder. */
+    slash = strrchr(real, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+        dir = open(*real != '\0' ? real : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir >= 0) {
+            fsync(dir);
+            close(dir);
+        }
     }
     return SHOPCTL_DONE;
 }
@@ -358,6 +403,10 @@ int shopctl_setup(int argc, char **argv)
     bool sample = false;
     MYSQL *admin;
 
+    const char *secrets_path = config_get_string("secrets_file", "");
+
+    if (*secrets_path == '\0')
+        secrets_path = shopctl_config_path();
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--sample") == 0)
             sample = true;
@@ -372,15 +421,18 @@ int shopctl_setup(int argc, char **argv)
         return shopctl_refuse("setup: db_name and db_user may hold only letters, digits and '_' (at most %d)",
                               SETUP_IDENT_MAX);
 
+    if (env_password != NULL && *env_password != '\0')
+        fprintf(stderr, "shopctl: warning: the password comes from SHOP_DB_PASSWORD; programs that read only\n"
+                        "  the configuration file will not have it\n");
     /* The password goes into the file before the user gets it, so it is never lost. */
     if (*password == '\0') {
         if (env_password != NULL)
             return shopctl_refuse("setup: SHOP_DB_PASSWORD is set but empty");
         randombytes_buf(random, sizeof(random));
         sodium_bin2hex(generated, sizeof(generated), random, sizeof(random));
-        if (setup_conf_set(shopctl_config_path(), "db_password", generated) != SHOPCTL_DONE)
+        if (setup_conf_set(secrets_path, "db_password", generated) != SHOPCTL_DONE)
             return SHOPCTL_REFUSED;
-        printf("setup: a new database password is in %s\n", shopctl_config_path());
+        printf("setup: a new database password is in %s\n", secrets_path);
         /* Read the file again, so the migrations below connect with what it now says. */
         if (config_load(shopctl_config_path()) != SHOP_OK || settings_load() != SHOP_OK)
             return shopctl_refuse("setup: %s is not readable after writing it", shopctl_config_path());
@@ -399,10 +451,10 @@ int shopctl_setup(int argc, char **argv)
     mysql_real_escape_string(admin, escaped, password, (unsigned long)strlen(password));
     snprintf(sql, sizeof(sql),
              "CREATE DATABASE IF NOT EXISTS `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
-             "CREATE USER IF NOT EXISTS '%s'@'localhost';"
+             "CREATE USER IF NOT EXISTS '%s'@'localhost' IDENTIFIED BY '%s';"
              "ALTER USER '%s'@'localhost' IDENTIFIED BY '%s';"
              "GRANT ALL PRIVILEGES ON `%s`.* TO '%s'@'localhost'",
-             s->db_name, s->db_user, s->db_user, escaped, s->db_name, s->db_user);
+             s->db_name, s->db_user, escaped, s->db_user, escaped, s->db_name, s->db_user);
     if (setup_run(admin, "setup", sql, strlen(sql)) != SHOPCTL_DONE) {
         mysql_close(admin);
         return SHOPCTL_REFUSED;

@@ -95,6 +95,29 @@ class SetupTest(unittest.TestCase):
             self.assertEqual(conf_value(scratch.config, "db_password"), "an-operator's-choice")
             self.assertTrue(can_sign_in(scratch.config))
 
+    def test_setup_writes_the_password_into_the_secrets_file_the_config_names(self):
+        with Scratch("shop_ctl_secrets", password="") as scratch:
+            secrets = os.path.join(scratch.folder, "secrets.conf")
+            with open(secrets, "w") as f:
+                f.write("secret = " + "cd" * 32 + "\n")
+            os.chmod(secrets, 0o640)
+            with open(scratch.config, "a") as f:
+                f.write(f"secrets_file = {secrets}\n")
+            done = shopctl(scratch.config, "setup", "--admin-socket", SOCKET)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertRegex(conf_value(secrets, "db_password"), r"^[0-9a-f]{48}$")
+            self.assertEqual(conf_value(scratch.config, "db_password"), "", "the main file is left alone")
+            self.assertEqual(stat.S_IMODE(os.stat(secrets).st_mode), 0o640)
+
+    def test_setup_refuses_a_file_that_sets_the_password_twice(self):
+        with Scratch("shop_ctl_twice", password="") as scratch:
+            with open(scratch.config, "a") as f:
+                f.write("db_password =\n")
+            refused = shopctl(scratch.config, "setup", "--admin-socket", SOCKET)
+            self.assertEqual(refused.returncode, 1)
+            self.assertIn("more than once", refused.stderr)
+            self.assertEqual(sql("SELECT COUNT(*) FROM mysql.user WHERE user = 'shop_ctl_twice'"), [["0"]])
+
     def test_setup_refuses_names_that_are_not_plain_identifiers(self):
         with Scratch("shop_ctl_bad", db_name="shop`; DROP DATABASE shop; --") as scratch:
             refused = shopctl(scratch.config, "setup", "--admin-socket", SOCKET)
@@ -192,6 +215,24 @@ class BackupRestoreTest(unittest.TestCase):
                                  [["1"]], "charged once")
                 self.assertEqual(scratch.sql(f"SELECT COUNT(*) FROM {{db}}.emails WHERE order_id = '{order_id}'"),
                                  [["1"]], "mailed once")
+
+    def test_a_backup_from_before_a_migration_restores_and_migrates_again(self):
+        with Scratch("shop_ctl_older") as scratch:
+            self.assertEqual(shopctl(scratch.config, "setup", "--admin-socket", SOCKET, "--sample").returncode, 0)
+            backup = os.path.join(scratch.folder, "before.sql")
+            self.assertEqual(shopctl(scratch.config, "backup", backup).returncode, 0)
+            sql_dir = os.path.join(scratch.folder, "sql")
+            shutil.copytree(os.path.join(ROOT, "sql"), sql_dir)
+            with open(os.path.join(sql_dir, "migrations", "999_newer.sql"), "w") as f:
+                f.write("CREATE TABLE newer (id INT PRIMARY KEY);\n")
+            self.assertEqual(shopctl(scratch.config, "migrate", sql_dir=sql_dir).returncode, 0)
+            scratch.sql("INSERT INTO {db}.newer VALUES (7); DELETE FROM {db}.products WHERE id = 'prod-001'")
+            restored = shopctl(scratch.config, "restore", backup, sql_dir=sql_dir)
+            self.assertEqual(restored.returncode, 0, restored.stderr)
+            self.assertIn("applied 999_newer", restored.stdout)
+            self.assertEqual(scratch.sql("SELECT COUNT(*) FROM {db}.newer"), [["0"]], "made again, empty")
+            self.assertEqual(scratch.sql("SELECT COUNT(*) FROM {db}.products WHERE id = 'prod-001'"), [["1"]])
+            self.assertEqual(shopctl(scratch.config, "migrate", sql_dir=sql_dir).returncode, 0, "migrate works after")
 
     def test_restore_refuses_a_file_that_is_not_a_whole_backup(self):
         folder = tempfile.mkdtemp(prefix="shopctl-backup-")

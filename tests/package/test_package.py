@@ -25,6 +25,7 @@ import unittest
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 UNITS = "/lib/systemd/system"
 CONF = "/etc/fcgi-shop/shop.conf"
+SECRETS = "/etc/fcgi-shop/secrets.conf"
 SITE_LINK = "/etc/nginx/sites-enabled/fcgi-shop"
 DEFAULT_LINK = "/etc/nginx/sites-enabled/default"
 LEFTOVERS = ["/etc/fcgi-shop", "/usr/share/fcgi-shop", "/var/spool/fcgi-shop", "/var/cache/nginx/fcgi-shop",
@@ -69,7 +70,7 @@ def installed():
 
 
 def apt(*args):
-    return run("apt-get", "-y", "-q", "--no-install-recommends", *args,
+    return run("apt-get", "-y", "-q", "--no-install-recommends", *args, stdin=subprocess.DEVNULL,
                env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 
@@ -209,10 +210,15 @@ class Package(unittest.TestCase):
             self.assertTrue(os.path.isfile(os.path.join(UNITS, unit)), unit)
         shop = pwd.getpwnam("fcgi-shop")
         self.assertEqual(shop.pw_shell, "/usr/sbin/nologin")
-        st = os.stat(CONF)
-        self.assertEqual((st.st_uid, grp.getgrgid(st.st_gid).gr_name, st.st_mode & 0o777), (0, "fcgi-shop", 0o640))
-        self.assertIn(CONF, run("dpkg-query", "-W", "-f=${Conffiles}", "fcgi-shop").stdout)
-        self.assertRegex(read_text(CONF), r"(?m)^secret = [0-9a-f]{64}$")
+        for path in (CONF, SECRETS):
+            st = os.stat(path)
+            self.assertEqual((st.st_uid, grp.getgrgid(st.st_gid).gr_name, st.st_mode & 0o777),
+                             (0, "fcgi-shop", 0o640), path)
+        conffiles = run("dpkg-query", "-W", "-f=${Conffiles}", "fcgi-shop").stdout
+        self.assertIn(CONF, conffiles)
+        self.assertNotIn(SECRETS, conffiles, "made at install, never shipped: an upgrade never asks about it")
+        self.assertRegex(read_text(SECRETS), r"(?m)^secret = [0-9a-f]{64}$")
+        self.assertNotRegex(read_text(CONF), r"(?m)^secret =", "the conffile holds no secret")
         spool = os.stat("/var/spool/fcgi-shop/mail")
         self.assertEqual((pwd.getpwuid(spool.st_uid).pw_name, spool.st_mode & 0o777), ("fcgi-shop", 0o750))
         self.assertEqual(pwd.getpwuid(os.stat("/var/cache/nginx/fcgi-shop").st_uid).pw_name, "www-data")
@@ -220,8 +226,8 @@ class Package(unittest.TestCase):
     def test_2_setup_then_the_shop_sells_on_port_80_beside_the_default_site(self):
         setup = run("shopctl", "setup", "--sample")
         self.assertIn("ready", setup.stdout)
-        self.assertRegex(read_text(CONF), r"(?m)^db_password = [0-9a-f]{48}$")
-        st = os.stat(CONF)
+        self.assertRegex(read_text(SECRETS), r"(?m)^db_password = [0-9a-f]{48}$")
+        st = os.stat(SECRETS)
         self.assertEqual((grp.getgrgid(st.st_gid).gr_name, st.st_mode & 0o777), ("fcgi-shop", 0o640))
         again = run("shopctl", "setup")
         self.assertIn("up to date", again.stdout)
@@ -262,9 +268,11 @@ class Package(unittest.TestCase):
 
         # Another local user reaches none of it: not the responders, the configuration, the spool or the database.
         stranger = ["setpriv", "--reuid=43210", "--regid=43210", "--clear-groups", sys.executable, "-c"]
-        probe = run(*stranger, PROBE, "/run/fcgi-shop/cart.sock", CONF, "/var/spool/fcgi-shop/mail", check=False)
-        self.assertEqual(probe.stdout.split("\n")[:3], ["denied /run/fcgi-shop/cart.sock", f"denied {CONF}",
-                                                       "denied /var/spool/fcgi-shop/mail"], probe.stderr)
+        probe = run(*stranger, PROBE, "/run/fcgi-shop/cart.sock", CONF, SECRETS, "/var/spool/fcgi-shop/mail",
+                    check=False)
+        self.assertEqual(probe.stdout.split("\n")[:4], ["denied /run/fcgi-shop/cart.sock", f"denied {CONF}",
+                                                       f"denied {SECRETS}", "denied /var/spool/fcgi-shop/mail"],
+                         probe.stderr)
         for user in ("root", "shop"):
             login = run("setpriv", "--reuid=43210", "--regid=43210", "--clear-groups", "mariadb", "--no-defaults",
                         "--socket=/run/mysqld/mysqld.sock", f"--user={user}", "-e", "SELECT 1", check=False)
@@ -281,6 +289,10 @@ class Package(unittest.TestCase):
                 shutil.copy2(source, os.path.join(copy, name), follow_symlinks=False)
         with open(os.path.join(copy, "sql", "migrations", "999_upgrade_probe.sql"), "w") as f:
             f.write("CREATE TABLE upgrade_probe (id INT PRIMARY KEY);\n")
+        # The new version changes the shipped configuration: it must replace it without a question.
+        with open(os.path.join(copy, "etc", "shop.conf.example"), "a") as f:
+            f.write("# upgrade probe\n")
+        secrets_before = read_text(SECRETS)
         changelog = os.path.join(copy, "debian", "changelog")
         old = read_text(changelog)
         with open(changelog, "w") as f:
@@ -296,7 +308,8 @@ class Package(unittest.TestCase):
         tables = run("mariadb", "--no-defaults", "--socket=/run/mysqld/mysqld.sock", "shop", "-N", "-e",
                      "SHOW TABLES LIKE 'upgrade_probe'").stdout.split()
         self.assertEqual(tables, ["upgrade_probe"], "postinst ran shopctl migrate")
-        self.assertRegex(read_text(CONF), r"(?m)^db_password = [0-9a-f]{48}$", "the upgrade kept the configuration")
+        self.assertIn("# upgrade probe", read_text(CONF), "the new conffile is in place, no prompt")
+        self.assertEqual(read_text(SECRETS), secrets_before, "the upgrade kept the secrets")
 
     def test_4_purge_leaves_nothing_behind(self):
         self.stop_all()

@@ -127,6 +127,26 @@ START_TEST(test_config_file_from_shop_config_variable)
 }
 END_TEST
 
+START_TEST(test_config_secrets_file_is_read_after_and_wins)
+{
+    char secrets[] = "/tmp/shop-secrets-XXXXXX";
+    int fd = mkstemp(secrets);
+    char text[256];
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert(write(fd, "db_password = from-secrets\n", 27) == 27);
+    close(fd);
+    snprintf(text, sizeof(text), "db_password = from-main\nsecrets_file = %s\ndb_name = main\n", secrets);
+    write_config(text);
+    ck_assert_int_eq(config_load(config_path), SHOP_OK);
+    ck_assert_str_eq(config_get_string("db_password", "x"), "from-secrets");
+    ck_assert_str_eq(config_get_string("db_name", "x"), "main");
+    unlink(secrets);
+    ck_assert_int_eq(config_load(config_path), SHOP_ERR_INVALID);
+    unlink(config_path);
+}
+END_TEST
+
 /* The configuration the package installs loads, and each value it sets is one its reader accepts. */
 START_TEST(test_config_shipped_example_is_valid)
 {
@@ -136,7 +156,9 @@ START_TEST(test_config_shipped_example_is_valid)
     bool secure;
 
     snprintf(path, sizeof(path), "%s/etc/shop.conf.example", srcdir != NULL ? srcdir : ".");
+    setenv("SHOP_SECRETS_FILE", "", 1); /* /etc/fcgi-shop/secrets.conf is the package's to make */
     ck_assert_int_eq(config_load(path), SHOP_OK);
+    unsetenv("SHOP_SECRETS_FILE");
     ck_assert_int_eq(settings_load(), SHOP_OK);
     ck_assert_int_eq(log_init("unit", config_get_string("log_level", "?")), SHOP_OK);
     ck_assert_int_eq(config_get_int("threads", 0, 1, 64, &threads), SHOP_OK);
@@ -151,4 +173,5 @@ UNIT_MAIN("config", test_config_reads_keys_comments_and_spaces, test_config_envi
           test_config_later_line_wins, test_config_int_rejects_garbage_and_out_of_range,
           test_config_bool_accepts_words_and_rejects_others, test_config_malformed_line_is_an_error,
           test_config_bad_key_is_an_error, test_config_missing_named_file_is_an_error,
-          test_config_file_from_shop_config_variable, test_config_shipped_example_is_valid)
+          test_config_file_from_shop_config_variable, test_config_secrets_file_is_read_after_and_wins,
+          test_config_shipped_example_is_valid)
