@@ -364,8 +364,8 @@ int main(int argc, char **argv)
         else
             status = 1;
         free(batch);
-        /* Dropping the lease at once lets others recover anything left at once. */
-        queue_unlease(w.queue, w.lease);
+        /* Dropping the lease at once lets others recover anything left at once, and health see this worker gone. */
+        queue_unlease_listed(w.queue, w.lease, w.names.workers, w.id);
         log_event(LOG_LEVEL_INFO, NULL, "event=stopped worker=%s", w.id);
     }
     db_close(w.db);
