@@ -18,6 +18,7 @@
 #include "settings.h"
 #include "err.h"
 #include "log.h"
+#include "order.h"
 
 #define QUEUE_TIMEOUT_MS 2000
 
@@ -385,8 +386,23 @@ int queue_release_due(struct queue *q, const char *zset, const char *list, long 
     return SHOP_OK;
 }
 
+/*
+ * What a log line may say of a message: its order id. The message itself also
+ * carries the shopper's e-mail address, which stays out of the logs.
+ */
+static const char *queue_message_order(const char *text, size_t len, char order_id[ORDER_ID_MAX + 1])
+{
+    struct order_message message;
+
+    if (order_message_decode(text, len, &message) != SHOP_OK)
+        return "(unreadable)";
+    memcpy(order_id, message.order_id, ORDER_ID_MAX + 1);
+    return order_id;
+}
+
 int queue_drain(struct queue *q, const char *list, const char *to, int *moved)
 {
+    char order_id[ORDER_ID_MAX + 1];
     const char *argv[] = {"LMOVE", list, to, "RIGHT", "RIGHT"};
     const size_t argvlen[] = {5, strlen(list), strlen(to), 5, 5};
     redisReply *reply;
@@ -400,8 +416,8 @@ int queue_drain(struct queue *q, const char *list, const char *to, int *moved)
             freeReplyObject(reply);
             return SHOP_OK;
         }
-        log_event(LOG_LEVEL_WARN, NULL, "event=queue_message_recovered list=%s message=%.*s", list,
-                  (int)reply->len, reply->str);
+        log_event(LOG_LEVEL_WARN, NULL, "event=queue_message_recovered list=%s order=%s", list,
+                  queue_message_order(reply->str, reply->len, order_id));
         freeReplyObject(reply);
         (*moved)++;
     }

@@ -1,8 +1,12 @@
-"""Logs join up: one request id in the answer, nginx's access log and the responder's log."""
+"""Logs join up and keep shoppers' personal data out: one request id through nginx and the responder, order ids
+instead of e-mail addresses, names and street addresses, on the happy path and the failure paths alike."""
+import glob
 import os
 import unittest
+import uuid
 
-from shop import VAR, Client, wait_until
+from shop import (VAR, Client, ScratchProducts, StackWorkerStopped, Worker, checkout, sql, wait_for_status,
+                  wait_until)
 
 LOG = os.path.join(VAR, "log")
 
@@ -35,6 +39,64 @@ class RequestIdTest(unittest.TestCase):
     def test_each_request_gets_its_own_id(self):
         ids = {Client().get("/api/cart").header("x-request-id") for _ in range(3)}
         self.assertEqual(len(ids), 3)
+
+
+class PersonalDataTest(unittest.TestCase):
+    def test_no_email_name_or_address_reaches_any_log(self):
+        token = uuid.uuid4().hex[:16]  # in every personal value below, so one search finds any of them
+        person = {"name": f"Zelda Q{token}", "email": f"pii.{token}@example.com", "address": f"{token} Quiet Lane",
+                  "city": f"Town{token}"}
+        orders = {}
+
+        def buy(label, **shipping):
+            client = Client()
+            client.add(product)
+            response = checkout(client, **dict(person, **shipping))
+            self.assertEqual(response.status, 201, response)
+            orders[label] = (client, response.json()["orderId"])
+            return orders[label][1]
+
+        with ScratchProducts(f"pii{token[:6]}", 1, 100) as (product,):
+            # The happy path: paid, confirmation spooled.
+            buy("paid")
+            # A declined card.
+            buy("declined", email=f"pii.{token}+decline@example.com")
+            # A checkout refused for a bad e-mail address.
+            refused = Client()
+            refused.add(product)
+            self.assertEqual(checkout(refused, email=f"not an address {token}").status, 422)
+            with StackWorkerStopped():
+                # A confirmation that cannot be delivered: nobody listens on the SMTP port.
+                with Worker("pii-smtp", smtp_url="smtp://127.0.0.1:9"):
+                    undelivered = buy("undelivered")
+                    wait_until(lambda: sql(f"SELECT attempts > 0 FROM emails WHERE order_id = '{undelivered}'")
+                               == [["1"]], message="the confirmation's delivery to fail")
+                # A worker killed in the middle of a payment: its message is recovered by another worker.
+                slow = Worker("pii-slow", payment_latency_ms=4000)
+                orphan = buy("orphan")
+                wait_until(lambda: sql(f"SELECT claimed_by IS NOT NULL FROM orders WHERE id = '{orphan}'") == [["1"]],
+                           message="the slow worker to claim the order")
+                slow.kill()
+            # The stack's worker (spool) finishes everything: the orphan, the undelivered confirmation.
+            for label, expected in (("paid", "PROCESSED"), ("declined", "PAYMENT_FAILED"),
+                                    ("undelivered", "PROCESSED"), ("orphan", "PROCESSED")):
+                client, order_id = orders[label]
+                self.assertEqual(wait_for_status(client, order_id, timeout=30)["status"], expected, label)
+            wait_until(lambda: sql(f"SELECT sent_at IS NOT NULL FROM emails WHERE order_id = '{undelivered}'")
+                       == [["1"]], timeout=20, message="the undelivered confirmation to be spooled on a retry")
+            # Those paths did log, by order id.
+            worker_logs = "\n".join(line for name in ("worker.log", "worker-pii-smtp.log", "worker-pii-slow.log")
+                                    for line in log_lines(name))
+            self.assertIn(f"event=mail_failed order={undelivered}", worker_logs)
+            self.assertIn(f"event=payment order={orders['declined'][1]} outcome=declined", worker_logs)
+            self.assertIn(f"event=queue_message_recovered list=shop:orders:processing:", worker_logs)
+            self.assertIn(f"order={orphan}", worker_logs)
+        # Not one line of any log names the shopper: responders, worker, nginx, MariaDB, Redis.
+        files = glob.glob(os.path.join(LOG, "**", "*"), recursive=True)
+        self.assertIn(os.path.join(LOG, "nginx-access.log"), files)
+        leaks = [f"{os.path.basename(path)}: {line}" for path in files if os.path.isfile(path)
+                 for line in open(path, errors="replace") if token in line]
+        self.assertEqual(leaks, [])
 
 
 if __name__ == "__main__":
