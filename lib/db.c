@@ -120,6 +120,10 @@ static bool db_errno_is_gone(unsigned int code)
 /* Maps a MariaDB error to a shop_err; drops the connection when it is dead. */
 static int db_error(struct db *db, unsigned int code, const char *message, const char *sql)
 {
+    char redacted[LOG_MAX_LINE / 2];
+
+    /* MariaDB may quote the value that failed ("Incorrect string value: '…'"): shoppers' data stays out of logs. */
+    message = log_redact_quoted(message, redacted, sizeof(redacted));
     if (db_errno_is_gone(code)) {
         log_event(LOG_LEVEL_WARN, NULL, "event=db_connection_lost errno=%u error=\"%s\"", code, message);
         db_disconnect(db);

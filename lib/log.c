@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -66,4 +67,32 @@ void log_event(enum log_level level, const char *request_id, const char *fmt, ..
     if (write(STDERR_FILENO, line, len) < 0) {
         /* Nowhere left to report it. */
     }
+}
+
+const char *log_redact_quoted(const char *text, char *out, size_t cap)
+{
+    size_t used = 0;
+    bool quoted = false;
+
+    if (cap == 0)
+        return out;
+    for (; *text != '\0'; text++) {
+        if (*text != '\'') {
+            if (quoted)
+                continue;
+            if (used + 1 >= cap)
+                break;
+            out[used++] = *text;
+            continue;
+        }
+        quoted = !quoted;
+        if (quoted) { /* the whole span becomes '?' as it opens; an unclosed one hides the rest */
+            if (used + 3 >= cap)
+                break;
+            memcpy(out + used, "'?'", 3);
+            used += 3;
+        }
+    }
+    out[used] = '\0';
+    return out;
 }

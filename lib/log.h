@@ -11,6 +11,8 @@
 #ifndef SHOP_LOG_H
 #define SHOP_LOG_H
 
+#include <stddef.h>
+
 enum log_level {
     LOG_LEVEL_DEBUG,
     LOG_LEVEL_INFO,
@@ -29,5 +31,14 @@ int log_init(const char *program, const char *level);
 /* Writes one event line. fmt yields key=value pairs; request_id may be NULL. */
 void log_event(enum log_level level, const char *request_id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * Copies text into out (cap bytes, NUL-terminated, cut short if need be) with
+ * every '…'-quoted span shown as '?', and returns out. For messages written
+ * elsewhere that may quote a value (MariaDB's "Incorrect string value:
+ * '\xF0…'"): a value may be a shopper's e-mail address, name or street
+ * address, and none goes into a log.
+ */
+const char *log_redact_quoted(const char *text, char *out, size_t cap);
 
 #endif

@@ -125,6 +125,11 @@ static const char SQL_UNQUEUED[] =
     " UNION ALL"
     " (SELECT id, email, claim_expires_at, 1 FROM orders"
     "  WHERE claim_expires_at < CURRENT_TIMESTAMP(3) AND status = 'PENDING' ORDER BY claim_expires_at LIMIT ?)";
+/* Index order (orders_unclaimed): the first row is the oldest; marked orders are PENDING, so none is skipped. */
+static const char SQL_OLDEST_UNCLAIMED[] =
+    "SELECT TIMESTAMPDIFF(SECOND, created_at, CURRENT_TIMESTAMP(3)) FROM orders"
+    " WHERE enqueue_pending = 1 AND processing_started_at IS NULL AND status = 'PENDING'"
+    " ORDER BY created_at LIMIT 1";
 static const char SQL_RECORD_PUSH_MARKED[] =
     "UPDATE orders SET enqueued_at = CURRENT_TIMESTAMP(3)"
     " WHERE id = ? AND enqueue_pending = 1 AND status = 'PENDING' AND enqueued_at = ?";
@@ -420,6 +425,16 @@ int order_list_unqueued(struct db *db, struct arena *arena, long long after_ms, 
     const struct db_param params[] = {DB_PARAM_INT(after_ms), DB_PARAM_INT(limit), DB_PARAM_INT(limit)};
 
     return db_exec(db, arena, SQL_UNQUEUED, params, 3, rows);
+}
+
+int order_oldest_unclaimed(struct db *db, struct arena *arena, bool *waiting, long long *seconds)
+{
+    struct db_result oldest;
+    int rc = db_exec(db, arena, SQL_OLDEST_UNCLAIMED, NULL, 0, &oldest);
+
+    *waiting = rc == SHOP_OK && oldest.rows == 1;
+    *seconds = *waiting ? db_result_int(&oldest, 0, 0) : 0;
+    return rc;
 }
 
 int order_record_push(struct db *db, struct arena *arena, const struct db_result *rows, int i, bool *mine)

@@ -188,6 +188,16 @@ int order_requeue_pending(struct db *db, struct arena *arena, unsigned long long
 int order_list_unqueued(struct db *db, struct arena *arena, long long after_ms, int limit, struct db_result *rows);
 
 /*
+ * How long the oldest order no worker has claimed yet has waited: a PENDING
+ * order with the enqueue mark that was never claimed, by its creation time
+ * (one step down the orders_unclaimed index). *waiting is false when there is
+ * none; then *seconds is 0. Orders a worker gave back for a retry are not
+ * counted: their wait is the backoff, and the retries and dead letters speak
+ * for them.
+ */
+int order_oldest_unclaimed(struct db *db, struct arena *arena, bool *waiting, long long *seconds);
+
+/*
  * Records that the sweeper pushes row i of an order_list_unqueued result now;
  * *mine is false when another sweeper got there first (then do not push).
  */

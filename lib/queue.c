@@ -18,6 +18,7 @@
 #include "settings.h"
 #include "err.h"
 #include "log.h"
+#include "order.h"
 
 #define QUEUE_TIMEOUT_MS 2000
 
@@ -112,6 +113,7 @@ int queue_names_load(struct queue_names *names)
     snprintf(names->lease_prefix, sizeof(names->lease_prefix), "%s:lease:", base);
     snprintf(names->dead_processing_prefix, sizeof(names->dead_processing_prefix), "%s:dead-processing:", base);
     snprintf(names->unreadable, sizeof(names->unreadable), "%s:dead:unreadable", base);
+    snprintf(names->workers, sizeof(names->workers), "%s:workers", base);
     return SHOP_OK;
 }
 
@@ -269,6 +271,20 @@ int queue_unlease(struct queue *q, const char *key)
     return queue_command(q, NULL, 2, argv, argvlen);
 }
 
+/* Redis's clock in milliseconds, for scripts: every host then agrees on when a lease ends. */
+#define QUEUE_LUA_NOW "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)"
+/* KEYS: lease, roster. ARGV: seconds, member. */
+static const char QUEUE_LUA_LEASE_LISTED[] =
+    QUEUE_LUA_NOW " redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])"
+    " redis.call('ZADD', KEYS[2], now + ARGV[1] * 1000, ARGV[2])"
+    " redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now) return 1";
+/* KEYS: lease, roster. ARGV: member. */
+static const char QUEUE_LUA_UNLEASE_LISTED[] =
+    "redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return 1";
+/* KEYS: queue, retry, dead, roster. */
+static const char QUEUE_LUA_STATS[] =
+    QUEUE_LUA_NOW " return {redis.call('LLEN', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('LLEN', KEYS[3]),"
+    " redis.call('ZCOUNT', KEYS[4], '(' .. now, '+inf')}";
 /* KEYS: list, zset. ARGV: original, message, due. */
 static const char QUEUE_LUA_RESCHEDULE[] =
     "redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2]) redis.call('LREM', KEYS[1], 1, ARGV[1]) return 1";
@@ -280,6 +296,52 @@ static const char QUEUE_LUA_RELEASE_DUE[] =
     "local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])"
     " for _, m in ipairs(due) do redis.call('ZREM', KEYS[1], m) redis.call('LPUSH', KEYS[2], m) end"
     " return #due";
+
+int queue_lease_listed(struct queue *q, const char *key, int seconds, const char *roster, const char *member)
+{
+    char ttl[16];
+    const char *argv[] = {"EVAL", QUEUE_LUA_LEASE_LISTED, "2", key, roster, ttl, member};
+    size_t argvlen[7];
+    int i;
+
+    snprintf(ttl, sizeof(ttl), "%d", seconds);
+    for (i = 0; i < 7; i++)
+        argvlen[i] = strlen(argv[i]);
+    return queue_command(q, NULL, 7, argv, argvlen);
+}
+
+int queue_unlease_listed(struct queue *q, const char *key, const char *roster, const char *member)
+{
+    const char *argv[] = {"EVAL", QUEUE_LUA_UNLEASE_LISTED, "2", key, roster, member};
+    size_t argvlen[6];
+    int i;
+
+    for (i = 0; i < 6; i++)
+        argvlen[i] = strlen(argv[i]);
+    return queue_command(q, NULL, 6, argv, argvlen);
+}
+
+int queue_stats_read(struct queue *q, const struct queue_names *names, struct queue_stats *stats)
+{
+    const char *argv[] = {"EVAL", QUEUE_LUA_STATS, "4", names->queue, names->retry, names->dead, names->workers};
+    size_t argvlen[7];
+    redisReply *reply;
+    int rc, i;
+
+    for (i = 0; i < 7; i++)
+        argvlen[i] = strlen(argv[i]);
+    if ((rc = queue_command(q, &reply, 7, argv, argvlen)) != SHOP_OK)
+        return rc;
+    rc = SHOP_ERR_INTERNAL;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4) {
+        long long *figures[] = {&stats->depth, &stats->retrying, &stats->dead, &stats->live_workers};
+        for (i = 0; i < 4 && reply->element[i]->type == REDIS_REPLY_INTEGER; i++)
+            *figures[i] = reply->element[i]->integer;
+        rc = i == 4 ? SHOP_OK : SHOP_ERR_INTERNAL;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
 
 int queue_reschedule(struct queue *q, const char *list, const char *original, size_t original_len, const char *zset,
                      const char *message, size_t len, long long due_ms)
@@ -324,8 +386,23 @@ int queue_release_due(struct queue *q, const char *zset, const char *list, long 
     return SHOP_OK;
 }
 
+/*
+ * What a log line may say of a message: its order id. The message itself also
+ * carries the shopper's e-mail address, which stays out of the logs.
+ */
+static const char *queue_message_order(const char *text, size_t len, char order_id[ORDER_ID_MAX + 1])
+{
+    struct order_message message;
+
+    if (order_message_decode(text, len, &message) != SHOP_OK)
+        return "(unreadable)";
+    memcpy(order_id, message.order_id, ORDER_ID_MAX + 1);
+    return order_id;
+}
+
 int queue_drain(struct queue *q, const char *list, const char *to, int *moved)
 {
+    char order_id[ORDER_ID_MAX + 1];
     const char *argv[] = {"LMOVE", list, to, "RIGHT", "RIGHT"};
     const size_t argvlen[] = {5, strlen(list), strlen(to), 5, 5};
     redisReply *reply;
@@ -339,8 +416,8 @@ int queue_drain(struct queue *q, const char *list, const char *to, int *moved)
             freeReplyObject(reply);
             return SHOP_OK;
         }
-        log_event(LOG_LEVEL_WARN, NULL, "event=queue_message_recovered list=%s message=%.*s", list,
-                  (int)reply->len, reply->str);
+        log_event(LOG_LEVEL_WARN, NULL, "event=queue_message_recovered list=%s order=%s", list,
+                  queue_message_order(reply->str, reply->len, order_id));
         freeReplyObject(reply);
         (*moved)++;
     }

@@ -10,7 +10,10 @@
  * atomically (BLMOVE) into the consumer's own processing list, and the consumer
  * removes it only when the work is done. Each consumer holds a lease key with a
  * time to live; queue_recover_orphans() puts back the messages of consumers
- * whose lease expired (they died). Retries wait in a sorted set scored by their
+ * whose lease expired (they died). Consumers that should be counted (the
+ * order workers) renew a listed lease: the same key, plus their name in a
+ * roster scored by the lease's expiry, so a health check counts the live ones
+ * with one ZCOUNT instead of scanning keys. Retries wait in a sorted set scored by their
  * due time; messages that failed for good go to the dead-letter list.
  *
  * Every move of a message from one key to another is one atomic Redis command
@@ -36,6 +39,15 @@ struct queue_names {
     char lease_prefix[QUEUE_MAX_NAME];      /* <queue>:lease:<consumer> */
     char dead_processing_prefix[QUEUE_MAX_NAME]; /* <queue>:dead-processing:<consumer>, a dead letter being handled */
     char unreadable[QUEUE_MAX_NAME];  /* <queue>:dead:unreadable, dead letters no tool can read, kept for a person */
+    char workers[QUEUE_MAX_NAME];     /* <queue>:workers, sorted set: workers by lease expiry (ms, Redis's clock) */
+};
+
+/* The order queue at a glance (queue_stats_read). */
+struct queue_stats {
+    long long depth;                  /* messages waiting in the queue */
+    long long retrying;               /* messages in the retry set, waiting for their due time */
+    long long dead;                   /* dead letters */
+    long long live_workers;           /* roster members whose lease has not expired */
 };
 
 /* Which end of a list: LEFT is where producers push, RIGHT the oldest message. */
@@ -92,6 +104,23 @@ int queue_lease(struct queue *q, const char *key, int seconds);
 
 /* Drops a lease at once (a consumer that stops cleanly). */
 int queue_unlease(struct queue *q, const char *key);
+
+/*
+ * A lease others can count, in one atomic script: sets key to expire in
+ * seconds (as queue_lease) and scores member in the sorted set roster by that
+ * expiry, in milliseconds on Redis's own clock (so the hosts' clocks need not
+ * agree); members whose lease expired leave the roster on the way.
+ */
+int queue_lease_listed(struct queue *q, const char *key, int seconds, const char *roster, const char *member);
+
+/* Drops a listed lease and member's place in roster at once, in one atomic step (a clean stop). */
+int queue_unlease_listed(struct queue *q, const char *key, const char *roster, const char *member);
+
+/*
+ * Reads the queue's figures and counts the live workers of names->workers in
+ * one read-only script: one round trip, each part O(1) or O(log n).
+ */
+int queue_stats_read(struct queue *q, const struct queue_names *names, struct queue_stats *stats);
 
 /*
  * In one atomic step: adds message to the sorted set zset, due at due_ms

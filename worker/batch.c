@@ -109,7 +109,8 @@ void worker_renew_lease(struct worker *w)
 
     if (now < w->due.lease)
         return;
-    leased = queue_lease(w->queue, w->lease, (int)w->lease_seconds) == SHOP_OK;
+    /* Listed: health counts the live workers in the roster (lib/queue.h). */
+    leased = queue_lease_listed(w->queue, w->lease, (int)w->lease_seconds, w->names.workers, w->id) == SHOP_OK;
     /* The claims live in MariaDB: renewed even while Redis is away. */
     if (w->holding && w->held_json != NULL &&
         order_claim_renew(w->db, &w->arena, w->held_json, w->id, w->lease_seconds) != SHOP_OK)

@@ -227,6 +227,7 @@ static int worker_reschedule(struct worker *w, const struct worker_message *m)
 /* Acknowledges or reschedules each message of the batch; a failure is logged and left to upkeep. */
 static void worker_finish_batch(struct worker *w, const struct worker_message *batch, int count)
 {
+    struct order_message order;
     int i, rc;
 
     for (i = 0; i < count; i++) {
@@ -235,9 +236,10 @@ static void worker_finish_batch(struct worker *w, const struct worker_message *b
             rc = queue_remove(w->queue, w->processing, m->text, m->len);
         else
             rc = worker_reschedule(w, m);
-        if (rc != SHOP_OK)
-            log_event(LOG_LEVEL_WARN, NULL, "event=message_not_finished outcome=%s error=%s message=%.*s",
-                      m->outcome == WORKER_DONE ? "ack" : "reschedule", shop_err_code(rc), (int)m->len, m->text);
+        if (rc != SHOP_OK) /* the order id, never the message: it carries the shopper's e-mail address */
+            log_event(LOG_LEVEL_WARN, NULL, "event=message_not_finished outcome=%s error=%s order=%s",
+                      m->outcome == WORKER_DONE ? "ack" : "reschedule", shop_err_code(rc),
+                      order_message_decode(m->text, m->len, &order) == SHOP_OK ? order.order_id : "(malformed)");
     }
 }
 
@@ -364,8 +366,8 @@ int main(int argc, char **argv)
         else
             status = 1;
         free(batch);
-        /* Dropping the lease at once lets others recover anything left at once. */
-        queue_unlease(w.queue, w.lease);
+        /* Dropping the lease at once lets others recover anything left at once, and health see this worker gone. */
+        queue_unlease_listed(w.queue, w.lease, w.names.workers, w.id);
         log_event(LOG_LEVEL_INFO, NULL, "event=stopped worker=%s", w.id);
     }
     db_close(w.db);
