@@ -1,5 +1,5 @@
 -- catalog.sql - the sample catalog, written by sql/sample/generate.py.
--- Loaded once by scripts/migrate --sample; INSERT IGNORE keeps a re-run harmless.
+-- Loaded once by shopctl migrate --sample; INSERT IGNORE keeps a re-run harmless.
 INSERT IGNORE INTO products (id, name, description, category, price_cents, currency, stock, image_url) VALUES
   ('prod-001', 'Aurora Wireless Headphones', 'Over-ear headphones with active noise cancelling and 30 hours of battery.', 'Electronics', 12999, 'USD', 40, '/img/prod-001.svg'),
   ('prod-002', 'Pulse Smartwatch', 'Heart-rate, sleep and GPS tracking in a light aluminium case.', 'Electronics', 19900, 'USD', 25, '/img/prod-002.svg'),
