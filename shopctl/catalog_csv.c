@@ -235,11 +235,10 @@ static int import_apply(struct import_run *run, bool dry)
     return rc;
 }
 
-int shopctl_products_import(int argc, char **argv)
+int shopctl_products_import(int argc, char **argv, const struct product_rules *rules)
 {
     struct import_file file = {0};
     struct import_run run = {.file = &file};
-    struct product_rules rules;
     struct json_object *record;
     bool dry = false;
     int rc;
@@ -254,8 +253,7 @@ int shopctl_products_import(int argc, char **argv)
     }
     if (file.path == NULL)
         return shopctl_bad_argument("products import", "no FILE");
-    if ((rc = shopctl_product_rules(&rules)) != SHOPCTL_DONE || (rc = import_read(&file)) != SHOPCTL_DONE ||
-        (rc = import_check(&file, &rules)) != SHOPCTL_DONE)
+    if ((rc = import_read(&file)) != SHOPCTL_DONE || (rc = import_check(&file, rules)) != SHOPCTL_DONE)
         return rc;
     if ((rc = import_apply(&run, dry)) != SHOP_OK)
         return shopctl_db_refuse("products import", rc);
@@ -365,11 +363,12 @@ static int export_to_file(const char *path, const struct export_page *pages)
     return SHOPCTL_DONE;
 }
 
-int shopctl_products_export(int argc, char **argv)
+int shopctl_products_export(int argc, char **argv, const struct product_rules *rules)
 {
     struct export_page *pages = NULL;
     int rc;
 
+    (void)rules;
     if (argc > 1 || (argc == 1 && argv[0][0] == '-'))
         return shopctl_bad_argument("products export", argv[argc - 1]);
     if ((rc = export_read(&pages)) != SHOPCTL_DONE)

@@ -102,7 +102,7 @@ static int products_print(const char *what, const char *id)
     return SHOPCTL_DONE;
 }
 
-static int products_list(int argc, char **argv)
+static int products_list(int argc, char **argv, const struct product_rules *rules)
 {
     static const char *const columns[] = {"id", "name", "category", "priceCents", "currency", "stock", "active",
                                           NULL};
@@ -112,6 +112,7 @@ static int products_list(int argc, char **argv)
     struct db_result rows;
     int rc = SHOP_OK;
 
+    (void)rules;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--category") == 0 && i + 1 < argc && strlen(argv[i + 1]) <= PRODUCT_CATEGORY_MAX * 4)
             category = argv[++i];
@@ -136,8 +137,9 @@ static int products_list(int argc, char **argv)
     return rc == SHOP_OK ? SHOPCTL_DONE : shopctl_db_refuse("products list", rc);
 }
 
-static int products_show(int argc, char **argv)
+static int products_show(int argc, char **argv, const struct product_rules *rules)
 {
+    (void)rules;
     if (argc != 1)
         return shopctl_bad_argument("products show", argc == 0 ? "no ID" : argv[1]);
     return products_print("products show", argv[0]);
@@ -170,22 +172,20 @@ static int products_read_fields(const char *command, int argc, char **argv, cons
     return SHOPCTL_DONE;
 }
 
-static int products_add(int argc, char **argv)
+static int products_add(int argc, char **argv, const struct product_rules *rules)
 {
     const char *text[PRODUCT_FIELD_COUNT];
     struct product_problems problems;
-    struct product_rules rules;
     struct product product;
     int rc;
 
-    if ((rc = products_read_fields("products add", argc, argv, text)) != SHOPCTL_DONE ||
-        (rc = shopctl_product_rules(&rules)) != SHOPCTL_DONE)
+    if ((rc = products_read_fields("products add", argc, argv, text)) != SHOPCTL_DONE)
         return rc;
     product_init(&product);
-    product_parse(text, &rules, &product, &problems);
+    product_parse(text, rules, &product, &problems);
     product_require(text, &problems);
     if (problems.count > 0)
-        return shopctl_product_problems("products add", &problems, &rules);
+        return shopctl_product_problems("products add", &problems, rules);
     rc = product_insert(shopctl_db(), shopctl_arena(), &product);
     if (rc == SHOP_ERR_CONFLICT)
         return shopctl_refuse("products add: %s exists already (products set changes it)", product.id);
@@ -194,22 +194,20 @@ static int products_add(int argc, char **argv)
     return products_print("products add", product.id);
 }
 
-static int products_set(int argc, char **argv)
+static int products_set(int argc, char **argv, const struct product_rules *rules)
 {
     const char *text[PRODUCT_FIELD_COUNT];
     struct product_problems problems;
-    struct product_rules rules;
     struct product product;
     int rc;
 
-    if ((rc = products_read_fields("products set", argc, argv, text)) != SHOPCTL_DONE ||
-        (rc = shopctl_product_rules(&rules)) != SHOPCTL_DONE)
+    if ((rc = products_read_fields("products set", argc, argv, text)) != SHOPCTL_DONE)
         return rc;
     if (argc < 2)
         return shopctl_bad_argument("products set", "no key=value");
     product_init(&product);
-    if (product_parse(text, &rules, &product, &problems) != SHOP_OK)
-        return shopctl_product_problems("products set", &problems, &rules);
+    if (product_parse(text, rules, &product, &problems) != SHOP_OK)
+        return shopctl_product_problems("products set", &problems, rules);
     rc = product_update(shopctl_db(), shopctl_arena(), text, &product);
     if (rc == SHOP_ERR_NOT_FOUND)
         return shopctl_refuse("products set: no product %s", product.id);
@@ -224,7 +222,7 @@ static int products_set(int argc, char **argv)
 
 struct products_subcommand {
     const char *name;
-    int (*run)(int argc, char **argv);
+    int (*run)(int argc, char **argv, const struct product_rules *rules);
 };
 
 static const struct products_subcommand products_subcommands[] = {
@@ -234,11 +232,18 @@ static const struct products_subcommand products_subcommands[] = {
 
 int shopctl_products(int argc, char **argv)
 {
+    struct product_rules rules;
+    int rc;
+
     if (argc < 1)
         return shopctl_bad_argument("products", "no subcommand");
-    for (size_t i = 0; i < sizeof(products_subcommands) / sizeof(products_subcommands[0]); i++)
-        if (strcmp(argv[0], products_subcommands[i].name) == 0)
-            return products_subcommands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof(products_subcommands) / sizeof(products_subcommands[0]); i++) {
+        if (strcmp(argv[0], products_subcommands[i].name) != 0)
+            continue;
+        if ((rc = shopctl_product_rules(&rules)) != SHOPCTL_DONE)
+            return rc;
+        return products_subcommands[i].run(argc - 1, argv + 1, &rules);
+    }
     return shopctl_bad_argument("products", argv[0]);
 }
 
@@ -258,12 +263,15 @@ static bool stock_read_delta(const char *text, long long *delta)
 
 int shopctl_stock(int argc, char **argv)
 {
+    struct product_rules rules;
     struct json_object *record;
     long long delta, stock = 0;
     int rc;
 
     if (argc < 1 || strcmp(argv[0], "adjust") != 0)
         return shopctl_bad_argument("stock", argc < 1 ? "no subcommand" : argv[0]);
+    if ((rc = shopctl_product_rules(&rules)) != SHOPCTL_DONE) /* a bad setting stops every catalog command */
+        return rc;
     if (argc != 3 || !stock_read_delta(argv[2], &delta))
         return shopctl_bad_argument("stock adjust", argc < 3 ? "fewer than ID +N|-N" : argc > 3 ? argv[3] : argv[2]);
     rc = product_adjust_stock(shopctl_db(), shopctl_arena(), argv[1], delta, &stock);

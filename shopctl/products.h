@@ -22,7 +22,8 @@ int shopctl_db_refuse(const char *what, int rc);
 /* A product_page() row as JSON: the fields by name, currency and updatedAt; NULL when out of memory. */
 struct json_object *shopctl_product_json(const struct db_result *rows, int row);
 
-int shopctl_products_import(int argc, char **argv);
-int shopctl_products_export(int argc, char **argv);
+/* The products subcommands in catalog_csv.c, run with the rules read. */
+int shopctl_products_import(int argc, char **argv, const struct product_rules *rules);
+int shopctl_products_export(int argc, char **argv, const struct product_rules *rules);
 
 #endif
