@@ -60,6 +60,7 @@ static int import_read(struct import_file *file)
 {
     FILE *fp = fopen(file->path, "rb");
     struct stat st;
+    size_t size = 0;
     int rc = SHOPCTL_DONE;
 
     if (fp == NULL)
@@ -68,14 +69,14 @@ static int import_read(struct import_file *file)
         rc = shopctl_refuse("products import: %s is not a regular file", file->path);
     else if (st.st_size > IMPORT_MAX_BYTES)
         rc = shopctl_refuse("products import: %s is larger than %ld bytes", file->path, IMPORT_MAX_BYTES);
-    else if ((file->text = arena_alloc(shopctl_arena(), IMPORT_MAX_BYTES + 1)) == NULL)
+    else if ((file->text = arena_alloc(shopctl_arena(), (size = (size_t)st.st_size + 1))) == NULL)
         rc = shopctl_refuse("out of memory");
     if (rc == SHOPCTL_DONE) {
-        file->len = fread(file->text, 1, IMPORT_MAX_BYTES + 1, fp);
+        file->len = fread(file->text, 1, size, fp); /* one byte more than expected tells of a growing file */
         if (ferror(fp))
             rc = shopctl_refuse("products import: cannot read %s: %s", file->path, strerror(errno));
-        else if (file->len > IMPORT_MAX_BYTES)
-            rc = shopctl_refuse("products import: %s is larger than %ld bytes", file->path, IMPORT_MAX_BYTES);
+        else if (file->len != (size_t)st.st_size)
+            rc = shopctl_refuse("products import: %s changed while it was read", file->path);
     }
     fclose(fp);
     return rc;
