@@ -271,6 +271,18 @@ class ImportExportTest(CatalogTestCase):
         self.assertEqual(export_bytes(), open(first, "rb").read(),
                          "stdout and FILE are the same bytes, and a second export equals the first")
 
+    def test_list_and_export_page_through_a_catalog_of_several_pages(self):
+        count = 2 * 1000 + 1  # lib/product reads PRODUCT_PAGE (1000) rows at a time
+        ids = [f"ctlp-bulk-{n:04d}" for n in range(count)]
+        path = write(self.folder, "bulk.csv", HEADER + "\n" + "".join(f"{i},Bulk {i},,CtlBulk,100,1,,true\n"
+                                                                      for i in ids))
+        self.assertEqual(json.loads(self.ok("--json", "products", "import", path).stdout)["added"], count)
+        listed = json.loads(self.ok("--json", "products", "list", "--category", "CtlBulk").stdout)
+        self.assertEqual([p["id"] for p in listed], ids)
+        exported = [r[0] for r in csv.reader(io.StringIO(export_bytes().decode(), newline=""))]
+        self.assertEqual([i for i in exported if i.startswith("ctlp-bulk-")], ids)
+        self.assertEqual(len(exported), len(set(exported)), "no product twice")
+
     def test_a_file_with_bad_rows_is_refused_whole_with_every_line_number(self):
         self.add("ctlp-30", priceCents="700")
         before = catalog()
