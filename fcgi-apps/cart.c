@@ -45,28 +45,29 @@ static const struct responder_route cart_routes[] = {
 static const char SQL_CHANGE_STATE[] =
     "SELECT p.active, p.stock, p.category,"
     " (SELECT c.quantity FROM cart_items c WHERE c.user_id = ? AND c.product_id = p.id),"
-    " (SELECT COUNT(*) FROM cart_items c WHERE c.user_id = ?)"
+    " (SELECT COUNT(*) FROM cart_items c WHERE c.user_id = ?), p.currency"
     " FROM products p WHERE p.id = ?";
 static const char SQL_SET_LINE[] =
     "INSERT INTO cart_items (user_id, product_id, quantity) VALUES (?, ?, ?)"
     " ON DUPLICATE KEY UPDATE quantity = VALUES(quantity)";
 static const char SQL_DELETE_LINE[] = "DELETE FROM cart_items WHERE user_id = ? AND product_id = ?";
 static const char SQL_EMPTY_CART[] = "DELETE FROM cart_items WHERE user_id = ?";
+/* A line whose product is priced in another currency is not shown or summed: it is not for sale. */
 static const char SQL_CART_LINES[] =
     "SELECT c.product_id, p.name, p.image_url, p.price_cents, c.quantity"
-    " FROM cart_items c JOIN products p ON p.id = c.product_id"
+    " FROM cart_items c JOIN products p ON p.id = c.product_id AND p.currency = ?"
     " WHERE c.user_id = ? ORDER BY c.added_at, c.product_id";
 
 /* Answers with the whole cart of the request's shopper. */
 static int cart_reply(struct http_request *req, struct responder_context *ctx)
 {
-    const struct db_param params[] = {DB_PARAM_TEXT(ctx->session.user_id)};
+    const struct db_param params[] = {DB_PARAM_TEXT(money_currency()), DB_PARAM_TEXT(ctx->session.user_id)};
     struct json_object *body, *items;
     struct db_result lines;
     long long item_count = 0, total = 0, line_total;
     int rc, i;
 
-    rc = db_exec(ctx->db, req->arena, SQL_CART_LINES, params, 1, &lines);
+    rc = db_exec(ctx->db, req->arena, SQL_CART_LINES, params, 2, &lines);
     if (rc != SHOP_OK)
         return rc;
     if ((body = http_list_body(req, &items)) == NULL)
@@ -167,7 +168,7 @@ static int cart_change_body(struct db *db, void *arg)
     if (quantity == 0) {
         rc = db_exec(db, req->arena, SQL_DELETE_LINE, line_key, 2, NULL);
     } else {
-        if (db_result_int(&product, 0, 0) == 0)
+        if (db_result_int(&product, 0, 0) == 0 || !money_is_shop_currency(db_result_text(&product, 0, 5)))
             return cart_refuse(req, SHOP_ERR_UNPROCESSABLE, "product_inactive",
                                "This product is no longer for sale.", NULL);
         if (quantity > CART_MAX_QUANTITY)

@@ -58,7 +58,7 @@ static const char SQL_FIND_IDEMPOTENCY_KEY[] =
 static const char SQL_INSERT_IDEMPOTENCY_KEY[] =
     "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, order_id) VALUES (?, ?, ?, ?)";
 static const char SQL_CART_FOR_ORDER[] =
-    "SELECT c.product_id, c.quantity, p.name, p.price_cents, p.stock, p.active"
+    "SELECT c.product_id, c.quantity, p.name, p.price_cents, p.stock, p.active, p.currency"
     " FROM cart_items c JOIN products p ON p.id = c.product_id"
     " WHERE c.user_id = ? ORDER BY c.product_id FOR UPDATE";
 static const char SQL_GET_ORDER[] =
@@ -199,7 +199,8 @@ static int orders_take_lines(struct http_request *req, struct responder_context 
         line->name = db_result_text(&cart, i, 2);
         line->unit_cents = db_result_int(&cart, i, 3);
         line->stock = db_result_int(&cart, i, 4);
-        line->active = db_result_int(&cart, i, 5) != 0;
+        /* for sale: active, and priced in the shop's currency (never summed into another's total) */
+        line->active = db_result_int(&cart, i, 5) != 0 && money_is_shop_currency(db_result_text(&cart, i, 6));
         if (line->active && line->stock >= line->quantity)
             continue;
         if (short_lines == NULL && (short_lines = http_own(req, json_object_new_array())) == NULL)

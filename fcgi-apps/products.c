@@ -2,6 +2,9 @@
  * products.c - the catalog API: GET /api/products, GET /api/products/{id} and
  * GET /api/categories.
  *
+ * Only products for sale are shown: active, and priced in the shop's currency
+ * (a price in another currency is never shown or summed as if it were one).
+ *
  * Listing uses keyset pagination over the stable order (name, id), served by the
  * indexes products_listing and products_category_listing: each page is one
  * index range scan, however deep the client pages. Filters are optional
@@ -27,6 +30,7 @@
 #include "lib/cursor.h"
 #include "lib/err.h"
 #include "lib/http.h"
+#include "lib/money.h"
 #include "lib/responder.h"
 
 #define PRODUCTS_DEFAULT_LIMIT 20
@@ -48,7 +52,7 @@ static const struct responder_route products_routes[] = {
 
 static const char SQL_LIST_PRODUCTS[] =
     "SELECT " CATALOG_PRODUCT_COLUMNS " FROM products"
-    " WHERE active = 1"
+    " WHERE active = 1 AND currency = ?"
     "   AND (? = '' OR category = ?)"
     "   AND (? = '' OR name LIKE ? ESCAPE '!' OR description LIKE ? ESCAPE '!')"
     "   AND (? = 0 OR name > ? OR (name = ? AND id > ?))"
@@ -57,12 +61,13 @@ static const char SQL_LIST_PRODUCTS[] =
 
 /* GROUP BY on the index prefix (active, category) lets MariaDB jump from one
  * category to the next (a loose index scan): the cost follows the number of
- * categories, not of products. */
+ * categories, not of products. (So a product priced in another currency than
+ * the shop's, which is not for sale, still counts here; shopctl makes none.) */
 static const char SQL_CATEGORIES[] =
     "SELECT category, COUNT(*) FROM products WHERE active = 1 GROUP BY category ORDER BY category LIMIT 200";
 
 static const char SQL_GET_PRODUCT[] =
-    "SELECT " CATALOG_PRODUCT_COLUMNS " FROM products WHERE id = ? AND active = 1";
+    "SELECT " CATALOG_PRODUCT_COLUMNS " FROM products WHERE id = ? AND active = 1 AND currency = ?";
 
 /* Marks a catalog answer cacheable by nginx until the current second ends. */
 static void products_cache_this_second(struct http_request *req)
@@ -121,7 +126,7 @@ static int products_list(struct http_request *req, struct responder_context *ctx
     if (pattern == NULL)
         return SHOP_ERR_NOMEM;
     const struct db_param params[] = {
-        DB_PARAM_TEXT(category), DB_PARAM_TEXT(category),
+        DB_PARAM_TEXT(money_currency()), DB_PARAM_TEXT(category), DB_PARAM_TEXT(category),
         DB_PARAM_TEXT(query), DB_PARAM_TEXT(pattern), DB_PARAM_TEXT(pattern),
         DB_PARAM_INT(cursor_text != NULL), DB_PARAM_TEXT(after[0]), DB_PARAM_TEXT(after[0]), DB_PARAM_TEXT(after[1]),
         DB_PARAM_INT(limit + 1), /* one more tells whether a next page exists */
@@ -152,8 +157,8 @@ static int products_get(struct http_request *req, struct responder_context *ctx)
 
     if (strlen(id) > PRODUCTS_MAX_ID)
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
-    const struct db_param params[] = {DB_PARAM_TEXT(id)};
-    rc = db_exec(ctx->db, req->arena, SQL_GET_PRODUCT, params, 1, &rows);
+    const struct db_param params[] = {DB_PARAM_TEXT(id), DB_PARAM_TEXT(money_currency())};
+    rc = db_exec(ctx->db, req->arena, SQL_GET_PRODUCT, params, 2, &rows);
     if (rc != SHOP_OK)
         return rc;
     if (rows.rows == 0)

@@ -28,6 +28,7 @@
 #include "lib/err.h"
 #include "lib/http.h"
 #include "lib/interest.h"
+#include "lib/money.h"
 #include "lib/order.h"
 #include "lib/recommend.h"
 #include "lib/responder.h"
@@ -83,6 +84,7 @@ _Static_assert(sizeof(Q100) == 2 * RECOMMEND_DETAILS, "SQL_DETAILS has one place
 static const char SQL_DETAILS[] =
     "SELECT " CATALOG_PRODUCT_COLUMNS ", active FROM products WHERE id IN (" Q100 ")";
 #define DETAILS_COLUMN_NAME 1                              /* in CATALOG_PRODUCT_COLUMNS */
+#define DETAILS_COLUMN_CURRENCY 5                          /* in CATALOG_PRODUCT_COLUMNS */
 #define DETAILS_COLUMN_STOCK 6                             /* in CATALOG_PRODUCT_COLUMNS */
 #define DETAILS_COLUMN_ACTIVE CATALOG_PRODUCT_COLUMN_COUNT /* the one after them */
 
@@ -229,14 +231,16 @@ static int recommendations_details_row(const struct db_result *details, const ch
     return -1;
 }
 
-/* Whether the product at row of the details can be recommended: active, in stock, not in cart or ordered. */
+/* Whether the product at row of the details can be recommended: for sale (active, in the shop's currency),
+ * in stock, not in cart or ordered. */
 static bool recommendations_offered(const struct db_result *details, int row, const struct db_result *excluded)
 {
     int e;
 
     if (row < 0 || db_result_int(details, row, DETAILS_COLUMN_ACTIVE) == 0 ||
+        !money_is_shop_currency(db_result_text(details, row, DETAILS_COLUMN_CURRENCY)) ||
         db_result_int(details, row, DETAILS_COLUMN_STOCK) <= 0)
-        return false; /* unknown, inactive or sold out */
+        return false; /* unknown, not for sale or sold out */
     for (e = 0; e < excluded->rows; e++)
         if (strcmp(db_result_text(excluded, e, 0), db_result_text(details, row, 0)) == 0)
             return false;

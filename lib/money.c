@@ -3,6 +3,8 @@
  */
 #include "money.h"
 
+#include <string.h>
+
 #include "settings.h"
 #include "err.h"
 
@@ -25,4 +27,9 @@ int money_add(long long *total, long long cents)
 const char *money_currency(void)
 {
     return settings_get()->currency;
+}
+
+bool money_is_shop_currency(const char *currency)
+{
+    return currency != NULL && strcmp(currency, money_currency()) == 0;
 }

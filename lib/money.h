@@ -8,6 +8,8 @@
 #ifndef SHOP_MONEY_H
 #define SHOP_MONEY_H
 
+#include <stdbool.h>
+
 /* Larger than any real order, far below overflow: a sanity bound on totals. */
 #define MONEY_MAX_CENTS 100000000000LL
 
@@ -19,5 +21,11 @@ int money_add(long long *total, long long cents);
 
 /* The shop's currency (setting currency, default USD, checked at start): three capital letters. */
 const char *money_currency(void);
+
+/*
+ * Whether an amount in currency may be charged here: only the shop's currency.
+ * A product priced in another is not for sale (never summed into a cart).
+ */
+bool money_is_shop_currency(const char *currency);
 
 #endif

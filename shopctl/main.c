@@ -3,7 +3,8 @@
  *
  *   shopctl [--config FILE] [--sql-dir DIR] COMMAND [ARGS]
  *
- * setup and migrate live in setup.c, backup and restore in backup.c.
+ * setup and migrate live in setup.c, backup and restore in backup.c, the
+ * catalog commands (products, stock) in products.c and catalog_csv.c.
  */
 #include <sodium.h>
 #include <stdarg.h>
@@ -84,6 +85,19 @@ static void shopctl_usage(FILE *out)
             "  backup FILE      a consistent dump of the database while the shop runs\n"
             "  restore FILE     load a dump (replacing the tables); orders still pending\n"
             "                   are queued again\n"
+            "  products list [--category C] [--inactive]\n"
+            "                   the catalog (--inactive: products not for sale too)\n"
+            "  products show ID one product, every field\n"
+            "  products add ID key=value...\n"
+            "  products set ID key=value...\n"
+            "                   a new product, or change some fields of one; keys: name,\n"
+            "                   description, category, priceCents, stock, imageUrl, active\n"
+            "  products import FILE.csv [--dry-run]\n"
+            "                   add or change every product of the file, all or nothing\n"
+            "  products export [FILE.csv]\n"
+            "                   the whole catalog as CSV that import reads back\n"
+            "  stock adjust ID +N|-N\n"
+            "                   add to or take from a product's stock (never below 0)\n"
             "\n"
             "  --config FILE    configuration file (default $SHOP_CONFIG or %s)\n"
             "  --sql-dir DIR    migrations and sample catalog (default $SHOP_SQL_DIR or %s)\n"
@@ -103,6 +117,8 @@ static const struct shopctl_command shopctl_commands[] = {
     {"migrate", shopctl_migrate},
     {"backup", shopctl_backup},
     {"restore", shopctl_restore},
+    {"products", shopctl_products},
+    {"stock", shopctl_stock},
 };
 
 /* Takes --json out of argv wherever it is; returns the new argc. */

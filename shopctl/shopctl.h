@@ -56,5 +56,7 @@ int shopctl_setup(int argc, char **argv);
 int shopctl_migrate(int argc, char **argv);
 int shopctl_backup(int argc, char **argv);
 int shopctl_restore(int argc, char **argv);
+int shopctl_products(int argc, char **argv);
+int shopctl_stock(int argc, char **argv);
 
 #endif

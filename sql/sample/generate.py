@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes the sample catalog: sql/sample/catalog.sql and public/img/prod-*.svg.
+"""Writes the sample catalog: sql/sample/catalog.sql, the same as sql/sample/catalog.csv (what shopctl products
+import reads and export writes), and public/img/prod-*.svg.
 
 Run once by a developer when the sample changes; its output is committed, so
 nothing at install time depends on Python. Usage: sql/sample/generate.py
 """
+import csv
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -103,7 +105,7 @@ def svg(colour, glyph, name):
             '</svg>\n')
 
 def main():
-    rows, number = [], 0
+    rows, records, number = [], [], 0
     os.makedirs(os.path.join(ROOT, "public", "img"), exist_ok=True)
     for category, (colour, glyph, products) in CATALOG.items():
         for name, description, price, stock in products:
@@ -113,11 +115,17 @@ def main():
                 out.write(svg(colour, glyph, name))
             rows.append(f"  ({sql_string(pid)}, {sql_string(name)}, {sql_string(description)}, "
                         f"{sql_string(category)}, {price}, 'USD', {stock}, '/img/{pid}.svg')")
+            records.append([pid, name, description, category, price, stock, f"/img/{pid}.svg", "true"])
     with open(os.path.join(ROOT, "sql", "sample", "catalog.sql"), "w") as out:
         out.write("-- catalog.sql - the sample catalog, written by sql/sample/generate.py.\n")
         out.write("-- Loaded once by shopctl migrate --sample; INSERT IGNORE keeps a re-run harmless.\n")
         out.write("INSERT IGNORE INTO products (id, name, description, category, price_cents, currency, stock, image_url) VALUES\n")
         out.write(",\n".join(rows) + ";\n")
+    # RFC 4180 as shopctl products export writes it: CRLF, quotes only where needed, prices in USD cents.
+    with open(os.path.join(ROOT, "sql", "sample", "catalog.csv"), "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "name", "description", "category", "priceCents", "stock", "imageUrl", "active"])
+        writer.writerows(records)
 
 if __name__ == "__main__":
     main()
