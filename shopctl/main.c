@@ -3,7 +3,8 @@
  *
  *   shopctl [--config FILE] [--sql-dir DIR] COMMAND [ARGS]
  *
- * setup and migrate live in setup.c, backup and restore in backup.c.
+ * setup and migrate live in setup.c, backup and restore in backup.c, orders in
+ * orders.c, queue and dead-letters in queue.c, carts in carts.c.
  */
 #include <sodium.h>
 #include <stdarg.h>
@@ -84,6 +85,24 @@ static void shopctl_usage(FILE *out)
             "  backup FILE      a consistent dump of the database while the shop runs\n"
             "  restore FILE     load a dump (replacing the tables); orders still pending\n"
             "                   are queued again\n"
+            "  orders list [--status S] [--email E] [--since DATE] [--limit N]\n"
+            "                   orders, newest first (DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ,\n"
+            "                   UTC; N: 1-1000, default 50)\n"
+            "  orders show ID   an order with its lines, payment and e-mails\n"
+            "  orders cancel ID cancel a PENDING order no worker has taken; stock goes back\n"
+            "  orders refund ID [--restock]\n"
+            "                   refund a PROCESSED order once (REFUNDED); the shopper is\n"
+            "                   e-mailed; --restock puts its goods back in stock\n"
+            "  queue stats      the queue, processing lists, retries, dead letters, and\n"
+            "                   the oldest pending order's age\n"
+            "  dead-letters list [--limit N]\n"
+            "                   the newest dead letters (orders that failed for good)\n"
+            "  dead-letters replay [ID...]\n"
+            "                   set those orders (all without ID) back to pending, queued\n"
+            "  dead-letters discard [ID...]\n"
+            "                   cancel those orders (all without ID); stock goes back\n"
+            "  carts purge --older-than DAYS\n"
+            "                   remove carts nobody changed for DAYS days\n"
             "\n"
             "  --config FILE    configuration file (default $SHOP_CONFIG or %s)\n"
             "  --sql-dir DIR    migrations and sample catalog (default $SHOP_SQL_DIR or %s)\n"
@@ -103,6 +122,10 @@ static const struct shopctl_command shopctl_commands[] = {
     {"migrate", shopctl_migrate},
     {"backup", shopctl_backup},
     {"restore", shopctl_restore},
+    {"orders", shopctl_orders},
+    {"queue", shopctl_queue},
+    {"dead-letters", shopctl_dead_letters},
+    {"carts", shopctl_carts},
 };
 
 /* Takes --json out of argv wherever it is; returns the new argc. */
