@@ -14,8 +14,9 @@
  * still ends on its own: one that fails a step is retried alone.
  *
  * The files depend on each other in one direction:
- *   main.c ─▶ process.c, upkeep.c, deadletter.c ─▶ payment.c, mail.c (steps.h) ─▶ batch.c (this header)
- * and every order status change goes through lib/order.
+ *   main.c ─▶ process.c, upkeep.c, deadletter.c ─▶ payment.c, mail.c (steps.h) ─▶ compose.c ─▶ batch.c
+ * (this header), and every order status change goes through lib/order; the
+ * dead letters are lib/deadletter's, shared with shopctl.
  */
 #ifndef SHOP_WORKER_H
 #define SHOP_WORKER_H
