@@ -15,10 +15,12 @@
 #include <string.h>
 
 #include "cart.h"
+#include "email.h"
 #include "err.h"
 #include "interest.h"
 #include "json.h"
 #include "log.h"
+#include "payment.h"
 #include "stock.h"
 
 /* Indexed by enum order_status. */
@@ -56,6 +58,22 @@ static const char SQL_CANCEL[] =
     "UPDATE orders SET status = 'CANCELLED', enqueue_pending = 0"
     " WHERE id = ? AND user_id = ? AND status = 'PENDING' AND processing_started_at IS NULL";
 static const char SQL_OWNED[] = "SELECT 1 FROM orders WHERE id = ? AND user_id = ?";
+static const char SQL_CANCEL_BY_OPERATOR[] =
+    "UPDATE orders SET status = 'CANCELLED', enqueue_pending = 0"
+    " WHERE id = ? AND status = 'PENDING' AND processing_started_at IS NULL";
+static const char SQL_EXISTS[] = "SELECT 1 FROM orders WHERE id = ?";
+
+/* Refund: a PROCESSED order only; the row lock makes a concurrent second refund wait, then find it REFUNDED. */
+static const char SQL_SET_REFUNDED[] = "UPDATE orders SET status = 'REFUNDED' WHERE id = ? AND status = 'PROCESSED'";
+
+/* A PENDING order is marked for the queue or claimed (order.h): each an index of its own, no scan of every order. */
+static const char SQL_PENDING_SUMMARY[] =
+    "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(SECOND, MIN(created_at), CURRENT_TIMESTAMP(3)), 0) FROM ("
+    " SELECT id, created_at FROM orders WHERE enqueue_pending = 1 AND status = 'PENDING'"
+    " UNION SELECT id, created_at FROM orders WHERE claimed_by IS NOT NULL AND status = 'PENDING') p";
+static const char SQL_BUSY_SHOPPERS[] =
+    "SELECT DISTINCT u.uid FROM JSON_TABLE(?, '$[*]' COLUMNS (uid CHAR(32) CHARACTER SET ascii PATH '$')) u"
+    " JOIN orders o ON o.user_id = u.uid WHERE o.status IN ('PENDING', 'FAILED')";
 
 static const char SQL_CLAIM[] =
     "UPDATE orders o JOIN " ORDER_SQL_IDS " ON o.id = j.jid"
@@ -335,6 +353,83 @@ int order_cancel(struct db *db, struct arena *arena, const char *order_id, const
     if ((rc = db_exec(db, arena, SQL_OWNED, key, 2, &owned)) != SHOP_OK)
         return rc;
     return owned.rows == 1 ? SHOP_OK : SHOP_ERR_NOT_FOUND;
+}
+
+int order_cancel_by_operator(struct db *db, struct arena *arena, const char *order_id, bool *cancelled)
+{
+    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
+    struct order_change change = {arena, SQL_CANCEL_BY_OPERATOR, id, 1, true, order_id, false};
+    struct db_result exists;
+    int rc;
+
+    if ((rc = order_change_run(db, &change, ORDER_CANCELLED, cancelled)) != SHOP_OK || *cancelled)
+        return rc;
+    if ((rc = db_exec(db, arena, SQL_EXISTS, id, 1, &exists)) != SHOP_OK)
+        return rc;
+    return exists.rows == 1 ? SHOP_OK : SHOP_ERR_NOT_FOUND;
+}
+
+/* The refund's transaction. */
+struct order_refund_work {
+    struct arena *arena;
+    const char *order_id;
+    bool restock;
+    struct order_refund *out;
+};
+
+static int order_refund_body(struct db *db, void *arg)
+{
+    struct order_refund_work *r = arg;
+    const struct db_param id[] = {DB_PARAM_TEXT(r->order_id)};
+    struct db_result result;
+    int rc;
+
+    r->out->refunded = false;
+    if ((rc = db_exec(db, r->arena, SQL_SET_REFUNDED, id, 1, &result)) != SHOP_OK || result.affected_rows != 1)
+        return rc;
+    if ((rc = payment_refund(db, r->arena, r->order_id, r->out->reference)) != SHOP_OK ||
+        (r->restock && (rc = stock_return_order(db, r->arena, r->order_id)) != SHOP_OK) ||
+        (rc = email_queue(db, r->arena, r->order_id, EMAIL_KIND_REFUND)) != SHOP_OK)
+        return rc;
+    r->out->refunded = true;
+    return SHOP_OK;
+}
+
+int order_refund(struct db *db, struct arena *arena, const char *order_id, bool restock, struct order_refund *out)
+{
+    struct order_refund_work work = {arena, order_id, restock, out};
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = db_transaction(db, order_refund_body, &work);
+    if (rc != SHOP_OK) {
+        out->refunded = false;
+        if (rc == SHOP_ERR_CONFLICT)
+            log_event(LOG_LEVEL_ERROR, NULL, "event=order_invariant order=%s step=refund reason=\"no charge to refund\"",
+                      order_id);
+        return rc;
+    }
+    if (out->refunded)
+        log_event(LOG_LEVEL_INFO, NULL, "event=order_status order=%s status=%s restock=%d", order_id,
+                  order_status_name(ORDER_REFUNDED), restock ? 1 : 0);
+    return SHOP_OK;
+}
+
+int order_pending_summary(struct db *db, struct arena *arena, long long *count, long long *oldest_seconds)
+{
+    struct db_result row;
+    int rc = db_exec(db, arena, SQL_PENDING_SUMMARY, NULL, 0, &row);
+
+    *count = rc == SHOP_OK && row.rows == 1 ? db_result_int(&row, 0, 0) : 0;
+    *oldest_seconds = rc == SHOP_OK && row.rows == 1 ? db_result_int(&row, 0, 1) : 0;
+    return rc;
+}
+
+int order_list_busy_shoppers(struct db *db, struct arena *arena, const char *users_json, struct db_result *rows)
+{
+    const struct db_param users[] = {DB_PARAM_TEXT(users_json)};
+
+    return db_exec(db, arena, SQL_BUSY_SHOPPERS, users, 1, rows);
 }
 
 int order_claim(struct db *db, struct arena *arena, const char *ids_json, const char *holder,

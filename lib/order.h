@@ -2,11 +2,12 @@
  * order.h - the order lifecycle: its statuses, its queue message, and every
  * transition, each one function that carries its SQL and its side effects.
  *
- *   PENDING ──claim──▶ (charge, mail) ──▶ PROCESSED
+ *   PENDING ──claim──▶ (charge, mail) ──▶ PROCESSED ──refund (operator)──▶ REFUNDED
+ *      │                 │                  (ledger refunded once, e-mail queued, stock back on request)
  *      │                 ├─ declined ──▶ PAYMENT_FAILED (stock back, cart kept)
  *      │                 └─ attempts used up ──▶ FAILED ──reopen──▶ PENDING
  *      │                                           └─ discard ──▶ CANCELLED (stock back)
- *      └─ cancel (before any claim) ──▶ CANCELLED (stock back)
+ *      └─ cancel (shopper or operator, before any claim) ──▶ CANCELLED (stock back)
  *
  * Who may act on a PENDING order is decided by two marks on its row:
  * - the enqueue mark (enqueue_pending, enqueued_at): the order waits for a
@@ -31,6 +32,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "payment.h"
 
 enum order_status {
     ORDER_PENDING,
@@ -116,6 +118,43 @@ int order_note_push_failed(struct db *db, struct arena *arena, const char *order
  * such order.
  */
 int order_cancel(struct db *db, struct arena *arena, const char *order_id, const char *user_id, bool *cancelled);
+
+/*
+ * The operator's cancel (shopctl): the same transition as order_cancel for
+ * any shopper's order. SHOP_ERR_NOT_FOUND when there is no such order;
+ * *cancelled false when a worker took it already or it is not PENDING.
+ */
+int order_cancel_by_operator(struct db *db, struct arena *arena, const char *order_id, bool *cancelled);
+
+/* What order_refund did. */
+struct order_refund {
+    bool refunded;                     /* false: the order was not PROCESSED (nothing changed) */
+    char reference[PAYMENT_REFERENCE_MAX + 1]; /* the gateway's refund reference */
+};
+
+/*
+ * The operator's refund, in one transaction: a PROCESSED order becomes
+ * REFUNDED, the gateway refunds its charge (lib/payment: once), its stock goes
+ * back when restock, and the refund e-mail is queued for the worker
+ * (lib/email). Two refunds at once: one wins, the other finds the order
+ * REFUNDED and changes nothing. SHOP_ERR_CONFLICT (nothing changed) when the
+ * ledger holds no charge to refund, a broken invariant.
+ */
+int order_refund(struct db *db, struct arena *arena, const char *order_id, bool restock, struct order_refund *out);
+
+/*
+ * The orders waiting for a worker: *count PENDING orders, the oldest created
+ * *oldest_seconds ago (0 when there is none).
+ */
+int order_pending_summary(struct db *db, struct arena *arena, long long *count, long long *oldest_seconds);
+
+/*
+ * Of the shoppers in users_json (a JSON list of user ids), those with an
+ * order in flight (PENDING, or FAILED and so replayable) into *rows (one
+ * column): their carts are still wanted (a declined card leaves the cart to
+ * try again), so cart expiry keeps them.
+ */
+int order_list_busy_shoppers(struct db *db, struct arena *arena, const char *users_json, struct db_result *rows);
 
 /*
  * Claims the PENDING orders of ids_json (a JSON list) for holder until

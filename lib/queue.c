@@ -291,6 +291,9 @@ static const char QUEUE_LUA_RESCHEDULE[] =
 /* KEYS: list, dead. ARGV: original, message. */
 static const char QUEUE_LUA_BURY[] =
     "redis.call('LPUSH', KEYS[2], ARGV[2]) redis.call('LREM', KEYS[1], 1, ARGV[1]) return 1";
+/* KEYS: from, to. ARGV: message. Moves one copy of message, if from still holds it. */
+static const char QUEUE_LUA_TAKE_MESSAGE[] =
+    "if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then redis.call('LPUSH', KEYS[2], ARGV[1]) return 1 end return 0";
 /* KEYS: zset, list. ARGV: until, max. */
 static const char QUEUE_LUA_RELEASE_DUE[] =
     "local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])"
@@ -423,19 +426,18 @@ int queue_drain(struct queue *q, const char *list, const char *to, int *moved)
     }
 }
 
-/* Drains onto to every list named prefix<consumer> whose lease_prefix<consumer> key is gone. */
-static int queue_recover_lists(struct queue *q, const char *prefix, const char *lease_prefix, const char *to,
-                               int *count)
+/* Calls each(q, key, arg) for every key named prefix*, until it returns anything but SHOP_OK. */
+static int queue_scan(struct queue *q, const char *prefix, int (*each)(struct queue *, const char *, void *),
+                      void *arg)
 {
-    char pattern[QUEUE_MAX_NAME + 2], cursor[32] = "0", lease[QUEUE_MAX_NAME * 2];
-    size_t prefix_len = strlen(prefix);
+    char pattern[QUEUE_MAX_NAME + 2], cursor[32] = "0";
     int rc = SHOP_OK;
 
     snprintf(pattern, sizeof(pattern), "%s*", prefix);
     do {
         const char *argv[] = {"SCAN", cursor, "MATCH", pattern, "COUNT", "100"};
         const size_t argvlen[] = {4, strlen(cursor), 5, strlen(pattern), 5, 3};
-        redisReply *page, *exists;
+        redisReply *page;
         size_t i;
 
         rc = queue_command(q, &page, 6, argv, argvlen);
@@ -447,22 +449,46 @@ static int queue_recover_lists(struct queue *q, const char *prefix, const char *
             break;
         }
         snprintf(cursor, sizeof(cursor), "%s", page->element[0]->str);
-        for (i = 0; i < page->element[1]->elements && rc == SHOP_OK; i++) {
-            const char *list = page->element[1]->element[i]->str;
-            snprintf(lease, sizeof(lease), "%s%s", lease_prefix, list + prefix_len);
-            const char *exists_argv[] = {"EXISTS", lease};
-            const size_t exists_len[] = {6, strlen(lease)};
-
-            rc = queue_command(q, &exists, 2, exists_argv, exists_len);
-            if (rc != SHOP_OK)
-                break;
-            if (exists->type == REDIS_REPLY_INTEGER && exists->integer == 0)
-                rc = queue_drain(q, list, to, count);
-            freeReplyObject(exists);
-        }
+        for (i = 0; i < page->element[1]->elements && rc == SHOP_OK; i++)
+            rc = each(q, page->element[1]->element[i]->str, arg);
         freeReplyObject(page);
     } while (rc == SHOP_OK && strcmp(cursor, "0") != 0);
     return rc;
+}
+
+/* What queue_recover_lists() hands each list it finds. */
+struct queue_recovery {
+    size_t prefix_len;
+    const char *lease_prefix, *to;
+    int *count;
+};
+
+/* Drains list onto the recovery's target when its consumer's lease is gone. */
+static int queue_recover_list(struct queue *q, const char *list, void *arg)
+{
+    struct queue_recovery *r = arg;
+    char lease[QUEUE_MAX_NAME * 2];
+    redisReply *exists;
+    int rc;
+
+    snprintf(lease, sizeof(lease), "%s%s", r->lease_prefix, list + r->prefix_len);
+    const char *exists_argv[] = {"EXISTS", lease};
+    const size_t exists_len[] = {6, strlen(lease)};
+    if ((rc = queue_command(q, &exists, 2, exists_argv, exists_len)) != SHOP_OK)
+        return rc;
+    if (exists->type == REDIS_REPLY_INTEGER && exists->integer == 0)
+        rc = queue_drain(q, list, r->to, r->count);
+    freeReplyObject(exists);
+    return rc;
+}
+
+/* Drains onto to every list named prefix<consumer> whose lease_prefix<consumer> key is gone. */
+static int queue_recover_lists(struct queue *q, const char *prefix, const char *lease_prefix, const char *to,
+                               int *count)
+{
+    struct queue_recovery recovery = {strlen(prefix), lease_prefix, to, count};
+
+    return queue_scan(q, prefix, queue_recover_list, &recovery);
 }
 
 int queue_recover_orphans(struct queue *q, const struct queue_names *names, int *moved)
@@ -476,4 +502,88 @@ int queue_recover_orphans(struct queue *q, const struct queue_names *names, int 
     if (moved != NULL)
         *moved = count;
     return rc;
+}
+
+int queue_take_message(struct queue *q, const char *from, const char *to, const char *message, size_t len)
+{
+    const char *argv[] = {"EVAL", QUEUE_LUA_TAKE_MESSAGE, "2", from, to, message};
+    const size_t argvlen[] = {4, sizeof(QUEUE_LUA_TAKE_MESSAGE) - 1, 1, strlen(from), strlen(to), len};
+    redisReply *reply;
+    int rc = queue_command(q, &reply, 6, argv, argvlen);
+
+    if (rc != SHOP_OK)
+        return rc;
+    rc = reply->type == REDIS_REPLY_INTEGER && reply->integer == 1 ? SHOP_OK : SHOP_ERR_NOT_FOUND;
+    freeReplyObject(reply);
+    return rc;
+}
+
+int queue_set_size(struct queue *q, const char *zset, long long *size)
+{
+    const char *argv[] = {"ZCARD", zset};
+    const size_t argvlen[] = {5, strlen(zset)};
+    redisReply *reply;
+    int rc = queue_command(q, &reply, 2, argv, argvlen);
+
+    if (rc != SHOP_OK)
+        return rc;
+    *size = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
+    freeReplyObject(reply);
+    return SHOP_OK;
+}
+
+int queue_range(struct queue *q, const char *list, long long start, long long stop, struct arena *arena,
+                struct queue_messages *out)
+{
+    char from[32], to[32];
+    const char *argv[] = {"LRANGE", list, from, to};
+    size_t argvlen[4];
+    redisReply *reply;
+    size_t i;
+    int rc;
+
+    out->count = 0;
+    snprintf(from, sizeof(from), "%lld", start);
+    snprintf(to, sizeof(to), "%lld", stop);
+    argvlen[0] = 6, argvlen[1] = strlen(list), argvlen[2] = strlen(from), argvlen[3] = strlen(to);
+    if ((rc = queue_command(q, &reply, 4, argv, argvlen)) != SHOP_OK)
+        return rc;
+    if (reply->type != REDIS_REPLY_ARRAY) {
+        freeReplyObject(reply);
+        return SHOP_ERR_INTERNAL;
+    }
+    out->texts = arena_alloc(arena, sizeof(*out->texts) * (reply->elements + 1));
+    out->lens = arena_alloc(arena, sizeof(*out->lens) * (reply->elements + 1));
+    for (i = 0; rc == SHOP_OK && i < reply->elements; i++) {
+        const redisReply *item = reply->element[i];
+        if (out->texts == NULL || out->lens == NULL || item->type != REDIS_REPLY_STRING ||
+            (out->texts[i] = arena_strndup(arena, item->str, item->len)) == NULL) {
+            rc = item->type == REDIS_REPLY_STRING ? SHOP_ERR_NOMEM : SHOP_ERR_INTERNAL;
+            break;
+        }
+        out->lens[i] = item->len;
+        out->count++;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+/* Adds one list's length to the totals. */
+static int queue_count_list(struct queue *q, const char *list, void *arg)
+{
+    struct queue_totals *totals = arg;
+    long long length = 0;
+    int rc = queue_length(q, list, &length);
+
+    if (rc == SHOP_OK) {
+        totals->keys++;
+        totals->messages += length;
+    }
+    return rc;
+}
+
+int queue_count_lists(struct queue *q, const char *prefix, struct queue_totals *totals)
+{
+    totals->keys = totals->messages = 0;
+    return queue_scan(q, prefix, queue_count_list, totals);
 }

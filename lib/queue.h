@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 
+#include "arena.h"
+
 #define QUEUE_MAX_NAME 200
 #define QUEUE_MAX_MESSAGE 1024
 
@@ -149,5 +151,38 @@ int queue_recover_orphans(struct queue *q, const struct queue_names *names, int 
 
 /* Moves every message of list onto the tail of to, oldest first, one LMOVE each. *moved counts them. */
 int queue_drain(struct queue *q, const char *list, const char *to, int *moved);
+
+/*
+ * In one atomic step: moves one copy of message (compared whole) from the list
+ * from onto the head of to. SHOP_ERR_NOT_FOUND when from no longer holds it
+ * (someone else took it first).
+ */
+int queue_take_message(struct queue *q, const char *from, const char *to, const char *message, size_t len);
+
+/* The number of members of the sorted set zset (ZCARD) into *size. */
+int queue_set_size(struct queue *q, const char *zset, long long *size);
+
+/* Messages copied out of a list into an arena. */
+struct queue_messages {
+    char **texts;                 /* NUL-terminated copies */
+    size_t *lens;
+    int count;
+};
+
+/*
+ * The messages of list from index start to stop (LRANGE: 0 is the head, where
+ * producers push; -1 the tail, the oldest), copied into arena.
+ */
+int queue_range(struct queue *q, const char *list, long long start, long long stop, struct arena *arena,
+                struct queue_messages *out);
+
+/* What queue_count_lists() found. */
+struct queue_totals {
+    long long keys;               /* lists */
+    long long messages;           /* their messages together */
+};
+
+/* Counts the lists named prefix* (SCAN) and their messages. */
+int queue_count_lists(struct queue *q, const char *prefix, struct queue_totals *totals);
 
 #endif

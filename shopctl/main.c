@@ -4,7 +4,8 @@
  *   shopctl [--config FILE] [--sql-dir DIR] COMMAND [ARGS]
  *
  * setup and migrate live in setup.c, backup and restore in backup.c, the
- * catalog commands (products, stock) in products.c and catalog_csv.c.
+ * catalog commands (products, stock) in products.c and catalog_csv.c, orders
+ * in orders.c, queue and dead-letters in queue.c, carts in carts.c.
  */
 #include <sodium.h>
 #include <stdarg.h>
@@ -98,6 +99,24 @@ static void shopctl_usage(FILE *out)
             "                   the whole catalog as CSV that import reads back\n"
             "  stock adjust ID +N|-N\n"
             "                   add to or take from a product's stock (never below 0)\n"
+            "  orders list [--status S] [--email E] [--since DATE] [--limit N]\n"
+            "                   orders, newest first (DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ,\n"
+            "                   UTC; N: 1-1000, default 50)\n"
+            "  orders show ID   an order with its lines, payment and e-mails\n"
+            "  orders cancel ID cancel a PENDING order no worker has taken; stock goes back\n"
+            "  orders refund ID [--restock]\n"
+            "                   refund a PROCESSED order once (REFUNDED); the shopper is\n"
+            "                   e-mailed; --restock puts its goods back in stock\n"
+            "  queue stats      the queue, processing lists, retries, dead letters, and\n"
+            "                   the oldest pending order's age\n"
+            "  dead-letters list [--limit N]\n"
+            "                   the newest dead letters (orders that failed for good)\n"
+            "  dead-letters replay [ID...]\n"
+            "                   set those orders (all without ID) back to pending, queued\n"
+            "  dead-letters discard [ID...]\n"
+            "                   cancel those orders (all without ID); stock goes back\n"
+            "  carts purge --older-than DAYS\n"
+            "                   remove carts nobody changed for DAYS days\n"
             "\n"
             "  --config FILE    configuration file (default $SHOP_CONFIG or %s)\n"
             "  --sql-dir DIR    migrations and sample catalog (default $SHOP_SQL_DIR or %s)\n"
@@ -119,6 +138,10 @@ static const struct shopctl_command shopctl_commands[] = {
     {"restore", shopctl_restore},
     {"products", shopctl_products},
     {"stock", shopctl_stock},
+    {"orders", shopctl_orders},
+    {"queue", shopctl_queue},
+    {"dead-letters", shopctl_dead_letters},
+    {"carts", shopctl_carts},
 };
 
 /* Takes --json out of argv wherever it is; returns the new argc. */

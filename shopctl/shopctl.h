@@ -2,7 +2,7 @@
  * shopctl.h - what the shopctl commands share.
  *
  * shopctl is the operator's tool: one command per job (setup, migrate, backup,
- * restore), on the same configuration file as the responders and workers.
+ * restore, orders, queue, dead-letters, carts), on the same configuration file as the responders and workers.
  * Every command returns an exit status: SHOPCTL_DONE, SHOPCTL_REFUSED (it did
  * not or could not do the job; the reason is on stderr) or SHOPCTL_USAGE.
  */
@@ -58,5 +58,9 @@ int shopctl_backup(int argc, char **argv);
 int shopctl_restore(int argc, char **argv);
 int shopctl_products(int argc, char **argv);
 int shopctl_stock(int argc, char **argv);
+int shopctl_orders(int argc, char **argv);
+int shopctl_queue(int argc, char **argv);
+int shopctl_dead_letters(int argc, char **argv);
+int shopctl_carts(int argc, char **argv);
 
 #endif

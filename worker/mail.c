@@ -1,12 +1,16 @@
 /*
- * mail.c - the order confirmation e-mail: sent at most once, and tried again
- * on its own when it could not be delivered.
+ * mail.c - the shopper's e-mails (an order's confirmation, a refund's
+ * notice): sent at most once, and tried again on its own when it could not
+ * be delivered.
  *
  * The message is RFC 5322 text. With smtp_url set it goes to that SMTP server
  * through libcurl; otherwise it is written to the mail spool folder as
  * <order id>.eml (written to a temporary name, synced, then renamed, so a
  * reader never sees half a message). A batch's spool files are synced
  * together: one syncfs() instead of an fsync() per message.
+ *
+ * The same path sends the e-mails others queue for the worker (a refund,
+ * lib/email): each kind (compose.c) is its own rows, spool file and text.
  *
  * At most once: a row in the emails table is claimed before delivery (a
  * batch's rows with one INSERT IGNORE ... RETURNING, which names exactly the
@@ -30,7 +34,6 @@
  */
 #define _GNU_SOURCE /* syncfs */
 #include <curl/curl.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,9 +44,9 @@
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "worker/compose.h"
 #include "worker/steps.h"
 
-#define MAIL_KIND_CONFIRMATION "confirmation"   /* the emails row kind */
 #define MAIL_SMTP_TIMEOUT_SECONDS 15L
 #define MAIL_RESEND_BATCH 20
 #define MAIL_RESEND_EVERY_MS 1000
@@ -76,99 +79,31 @@ static const char SQL_ORDER_LINES[] =
     "SELECT i.order_id, i.name, i.quantity, i.line_total_cents FROM " ORDER_SQL_IDS
     " JOIN order_items i ON i.order_id = j.jid ORDER BY i.order_id, i.product_id";
 
-struct mail_text {
-    char *data;
-    size_t len, cap, sent;
-};
-
-static int mail_append(struct worker *w, struct mail_text *text, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int mail_append(struct worker *w, struct mail_text *text, const char *fmt, ...)
+static void mail_spool_paths(struct worker *w, const struct mail_kind *kind, const struct worker_order *order,
+                             char *path, size_t path_size, char *temporary, size_t temporary_size)
 {
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(text->data + text->len, text->cap - text->len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= text->cap - text->len) {
-        /* Grow into a fresh arena block and write again. */
-        size_t cap = (text->cap + (size_t)(n < 0 ? 0 : n)) * 2;
-        char *bigger = arena_alloc(&w->arena, cap);
-        if (n < 0 || bigger == NULL)
-            return SHOP_ERR_NOMEM;
-        memcpy(bigger, text->data, text->len);
-        text->data = bigger;
-        text->cap = cap;
-        va_start(ap, fmt);
-        n = vsnprintf(text->data + text->len, text->cap - text->len, fmt, ap);
-        va_end(ap);
-    }
-    text->len += (size_t)n;
-    return SHOP_OK;
-}
-
-static int mail_compose(struct worker *w, const struct worker_order *order, const struct db_result *lines,
-                        struct mail_text *text)
-{
-    char date[64];
-    time_t now = time(NULL);
-    struct tm tm;
-    int rc, i, first, count;
-
-    db_result_run(lines, 0, order->id, &first, &count); /* lines are sorted by order id */
-    gmtime_r(&now, &tm);
-    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    text->cap = 4096;
-    text->len = text->sent = 0;
-    if ((text->data = arena_alloc(&w->arena, text->cap)) == NULL)
-        return SHOP_ERR_NOMEM;
-    /* Every value here was validated at checkout: no CR or LF can reach a header. */
-    rc = mail_append(w, text,
-                     "From: %s\r\nTo: <%s>\r\nSubject: Your order %s is confirmed\r\nDate: %s\r\n"
-                     "Message-ID: <%s.confirmation@fcgi-shop>\r\nMIME-Version: 1.0\r\n"
-                     "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-                     "Hello %s,\r\n\r\nthank you for your order %s. We have received your payment.\r\n\r\n",
-                     w->mail.from, order->email, order->id, date, order->id, order->name, order->id);
-    for (i = first; i < first + count && rc == SHOP_OK; i++) {
-        long long cents = db_result_int(lines, i, 3);
-        rc = mail_append(w, text, "  %3lld x %-40s %8lld.%02lld %s\r\n", db_result_int(lines, i, 2),
-                         db_result_text(lines, i, 1), cents / 100, cents % 100, order->currency);
-    }
-    if (rc == SHOP_OK)
-        rc = mail_append(w, text,
-                         "\r\n  Total: %lld.%02lld %s\r\n\r\nWe will ship it to:\r\n  %s\r\n  %s\r\n  %s %s\r\n  %s\r\n\r\n"
-                         "-- \r\nfcgi-shop\r\n",
-                         order->total_cents / 100, order->total_cents % 100, order->currency, order->name,
-                         order->address, order->postal_code, order->city, order->country);
-    return rc;
-}
-
-static void mail_spool_paths(struct worker *w, const struct worker_order *order, char *path, size_t path_size,
-                             char *temporary, size_t temporary_size)
-{
-    snprintf(path, path_size, "%s/%s.eml", w->mail.spool, order->id);
-    snprintf(temporary, temporary_size, "%s/.%s.eml.%s", w->mail.spool, order->id, w->id);
+    snprintf(path, path_size, "%s/%s%s", w->mail.spool, order->id, kind->spool_suffix);
+    snprintf(temporary, temporary_size, "%s/.%s%s.%s", w->mail.spool, order->id, kind->spool_suffix, w->id);
 }
 
 /* True when the order's message is already in the spool: an earlier attempt published it. */
-static bool mail_spool_has(struct worker *w, const struct worker_order *order)
+static bool mail_spool_has(struct worker *w, const struct mail_kind *kind, const struct worker_order *order)
 {
     char path[1024], temporary[1100];
 
-    mail_spool_paths(w, order, path, sizeof(path), temporary, sizeof(temporary));
+    mail_spool_paths(w, kind, order, path, sizeof(path), temporary, sizeof(temporary));
     return access(path, F_OK) == 0;
 }
 
 /* Writes the message under its temporary name; mail_spool_publish() syncs and renames it. */
-static int mail_spool_write(struct worker *w, const struct worker_order *order, const struct mail_text *text)
+static int mail_spool_write(struct worker *w, const struct mail_kind *kind, const struct worker_order *order,
+                            const struct mail_text *text)
 {
     char path[1024], temporary[1100];
     int fd;
     ssize_t written;
 
-    mail_spool_paths(w, order, path, sizeof(path), temporary, sizeof(temporary));
+    mail_spool_paths(w, kind, order, path, sizeof(path), temporary, sizeof(temporary));
     int saved;
 
     fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
@@ -198,7 +133,8 @@ static int mail_spool_write(struct worker *w, const struct worker_order *order, 
  * their real names. On failure every one is removed and SHOP_ERR_UNAVAILABLE
  * returned: none counts as sent.
  */
-static int mail_spool_publish(struct worker *w, const struct worker_order *orders, const bool *spooled, int count)
+static int mail_spool_publish(struct worker *w, const struct mail_kind *kind, const struct worker_order *orders,
+                              const bool *spooled, int count)
 {
     char path[1024], temporary[1100];
     int dir, i, rc = SHOP_OK, written = 0;
@@ -215,7 +151,7 @@ static int mail_spool_publish(struct worker *w, const struct worker_order *order
     for (i = 0; i < count; i++) {
         if (!spooled[i])
             continue;
-        mail_spool_paths(w, &orders[i], path, sizeof(path), temporary, sizeof(temporary));
+        mail_spool_paths(w, kind, &orders[i], path, sizeof(path), temporary, sizeof(temporary));
         if (rc == SHOP_OK && rename(temporary, path) != 0) {
             log_event(LOG_LEVEL_ERROR, NULL, "event=mail_spool_failed path=%s error=\"%s\"", path, strerror(errno));
             rc = SHOP_ERR_UNAVAILABLE;
@@ -273,7 +209,8 @@ static int mail_send_smtp(struct worker *w, const struct worker_order *order, st
 }
 
 /* Remembers a failure whose schedule could not be written, to write it from mail_resend_due(). */
-static void mail_remember_unrecorded(struct worker *w, const char *order_id, const char *error)
+static void mail_remember_unrecorded(struct worker *w, const struct mail_kind *kind, const char *order_id,
+                                     const char *error)
 {
     int n = w->mail_unrecorded.count;
 
@@ -283,31 +220,33 @@ static void mail_remember_unrecorded(struct worker *w, const char *order_id, con
     }
     snprintf(w->mail_unrecorded.ids[n], sizeof(w->mail_unrecorded.ids[n]), "%s", order_id);
     snprintf(w->mail_unrecorded.errors[n], sizeof(w->mail_unrecorded.errors[n]), "%s", error);
+    w->mail_unrecorded.kinds[n] = kind;
     w->mail_unrecorded.count = n + 1;
 }
 
-/* Schedules another try of an undelivered confirmation (or gives it up after the last attempt). */
-static int mail_schedule_retry(struct worker *w, const char *order_id, const char *error)
+/* Schedules another try of an undelivered e-mail (or gives it up after the last attempt). */
+static int mail_schedule_retry(struct worker *w, const struct mail_kind *kind, const char *order_id, const char *error)
 {
     const struct db_param params[] = {
         DB_PARAM_INT(w->mail.max_attempts), DB_PARAM_INT(w->retry_backoff_ms), DB_PARAM_INT(WORKER_MAX_BACKOFF_MS),
-        DB_PARAM_TEXT(error), DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION),
+        DB_PARAM_TEXT(error), DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(kind->name),
     };
     int rc = db_exec(w->db, &w->arena, SQL_SCHEDULE_RETRY, params, 6, NULL);
 
     if (rc != SHOP_OK) {
-        log_event(LOG_LEVEL_WARN, NULL, "event=mail_retry_unrecorded order=%s error=%s", order_id, shop_err_code(rc));
-        mail_remember_unrecorded(w, order_id, error);
+        log_event(LOG_LEVEL_WARN, NULL, "event=mail_retry_unrecorded order=%s kind=%s error=%s", order_id, kind->name,
+                  shop_err_code(rc));
+        mail_remember_unrecorded(w, kind, order_id, error);
     }
     return rc;
 }
 
 /*
- * Delivers the confirmation of each orders[i] with want[i], setting
+ * Delivers the e-mail of kind of each orders[i] with want[i], setting
  * delivered[i]; each failure is logged with its cause in errors[i].
  */
-static void mail_deliver(struct worker *w, const struct worker_order *orders, int count, const bool *want,
-                         bool *delivered, const char **errors)
+static void mail_deliver(struct worker *w, const struct mail_kind *kind, const struct worker_order *orders, int count,
+                         const bool *want, bool *delivered, const char **errors)
 {
     bool *spooled = arena_alloc(&w->arena, sizeof(*spooled) * (size_t)(count > 0 ? count : 1));
     const char **ids = arena_alloc(&w->arena, sizeof(*ids) * (size_t)(count > 0 ? count : 1));
@@ -342,14 +281,14 @@ static void mail_deliver(struct worker *w, const struct worker_order *orders, in
             errors[i] = "smtp: server unreachable";
             continue;
         }
-        if (!smtp && mail_spool_has(w, &orders[i])) {
+        if (!smtp && mail_spool_has(w, kind, &orders[i])) {
             delivered[i] = true; /* published by an attempt that could not record it */
             continue;
         }
         worker_renew_lease(w);
-        int sent = mail_compose(w, &orders[i], &lines, &text);
+        int sent = kind->compose(w, &orders[i], &lines, &text);
         if (sent == SHOP_OK)
-            sent = smtp ? mail_send_smtp(w, &orders[i], &text) : mail_spool_write(w, &orders[i], &text);
+            sent = smtp ? mail_send_smtp(w, &orders[i], &text) : mail_spool_write(w, kind, &orders[i], &text);
         smtp_down = smtp_down || (smtp && sent == SHOP_ERR_UNAVAILABLE);
         if (sent != SHOP_OK)
             errors[i] = smtp ? "smtp: delivery failed" : worker_error(w, "mail spool", strerror(errno));
@@ -359,7 +298,7 @@ static void mail_deliver(struct worker *w, const struct worker_order *orders, in
             spooled[i] = true;
     }
     if (!smtp && rc == SHOP_OK) {
-        rc = mail_spool_publish(w, orders, spooled, count);
+        rc = mail_spool_publish(w, kind, orders, spooled, count);
         for (i = 0; i < count; i++) {
             if (spooled[i] && rc != SHOP_OK)
                 errors[i] = "mail spool: sync or rename failed";
@@ -404,7 +343,7 @@ static int mail_claim(struct worker *w, struct worker_order *orders, int count, 
     if (open == 0)
         return SHOP_OK;
     const bool smtp = w->mail.smtp_url[0] != '\0';
-    const struct db_param claim[] = {DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION), DB_PARAM_TEXT(w->id),
+    const struct db_param claim[] = {DB_PARAM_TEXT(mail_kind_confirmation.name), DB_PARAM_TEXT(w->id),
                                      smtp ? DB_PARAM_NULL : DB_PARAM_INT(w->lease_seconds), DB_PARAM_TEXT(ids_json)};
     if ((rc = db_exec(w->db, &w->arena, SQL_CLAIM_EMAILS, claim, 4, &added)) != SHOP_OK)
         return rc;
@@ -424,7 +363,7 @@ int mail_send_confirmations(struct worker *w, struct worker_order *orders, int c
         return SHOP_ERR_NOMEM;
     if ((rc = mail_claim(w, orders, count, mine)) != SHOP_OK)
         return rc;
-    mail_deliver(w, orders, count, mine, delivered, errors);
+    mail_deliver(w, &mail_kind_confirmation, orders, count, mine, delivered, errors);
     for (i = 0; i < count; i++) {
         if (!mine[i])
             continue;
@@ -434,7 +373,7 @@ int mail_send_confirmations(struct worker *w, struct worker_order *orders, int c
                       w->mail.smtp_url[0] != '\0' ? "smtp" : "spool");
         } else {
             log_event(LOG_LEVEL_WARN, NULL, "event=mail_failed order=%s attempt=1 error=\"%s\"", orders[i].id, errors[i]);
-            mail_schedule_retry(w, orders[i].id, errors[i]); /* the order goes on: it is paid */
+            mail_schedule_retry(w, &mail_kind_confirmation, orders[i].id, errors[i]); /* the order goes on: it is paid */
         }
     }
     return SHOP_OK;
@@ -443,7 +382,7 @@ int mail_send_confirmations(struct worker *w, struct worker_order *orders, int c
 int mail_record_sent(struct db *db, void *arg)
 {
     const struct mail_sent *sent = arg;
-    const struct db_param mark[] = {DB_PARAM_TEXT(sent->sent_json), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
+    const struct db_param mark[] = {DB_PARAM_TEXT(sent->sent_json), DB_PARAM_TEXT(sent->kind)};
 
     return db_exec(db, sent->arena, SQL_MARK_SENT, mark, 2, NULL);
 }
@@ -454,13 +393,15 @@ static void mail_record_unrecorded(struct worker *w)
     while (w->mail_unrecorded.count > 0) {
         int n = w->mail_unrecorded.count - 1;
         w->mail_unrecorded.count = n; /* mail_schedule_retry puts it back on failure */
-        if (mail_schedule_retry(w, w->mail_unrecorded.ids[n], w->mail_unrecorded.errors[n]) != SHOP_OK)
+        if (mail_schedule_retry(w, w->mail_unrecorded.kinds[n], w->mail_unrecorded.ids[n],
+                                w->mail_unrecorded.errors[n]) != SHOP_OK)
             return;
     }
 }
 
-/* Claims up to MAIL_RESEND_BATCH due confirmations; *ids_json (NULL: none) and *attempts per row of *rows. */
-static int mail_claim_due(struct worker *w, struct db_result *rows, const char **ids_json)
+/* Claims up to MAIL_RESEND_BATCH due e-mails of kind; *ids_json (NULL: none) and *attempts per row of *rows. */
+static int mail_claim_due(struct worker *w, const struct mail_kind *kind, struct db_result *rows,
+                          const char **ids_json)
 {
     const char *token = arena_printf(&w->arena, "%s:%lld", w->id, ++w->mail_round);
     const char **ids;
@@ -471,8 +412,8 @@ static int mail_claim_due(struct worker *w, struct db_result *rows, const char *
         return SHOP_ERR_NOMEM;
     const bool smtp = w->mail.smtp_url[0] != '\0';
     const struct db_param claim[] = {DB_PARAM_TEXT(token), smtp ? DB_PARAM_NULL : DB_PARAM_INT(w->lease_seconds),
-                                     DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION), DB_PARAM_INT(MAIL_RESEND_BATCH)};
-    const struct db_param mine[] = {DB_PARAM_TEXT(token), DB_PARAM_TEXT(MAIL_KIND_CONFIRMATION)};
+                                     DB_PARAM_TEXT(kind->name), DB_PARAM_INT(MAIL_RESEND_BATCH)};
+    const struct db_param mine[] = {DB_PARAM_TEXT(token), DB_PARAM_TEXT(kind->name)};
     if ((rc = db_exec(w->db, &w->arena, SQL_CLAIM_DUE, claim, 4, NULL)) != SHOP_OK ||
         (rc = db_exec(w->db, &w->arena, SQL_CLAIMED_DUE, mine, 2, rows)) != SHOP_OK || rows->rows == 0)
         return rc;
@@ -484,25 +425,28 @@ static int mail_claim_due(struct worker *w, struct db_result *rows, const char *
     return *ids_json != NULL ? SHOP_OK : SHOP_ERR_NOMEM;
 }
 
-/* The outcome of one resent confirmation: sent (in sent, for one UPDATE) or scheduled again. */
-static void mail_resend_outcome(struct worker *w, const struct worker_order *order, long long attempts,
-                                bool delivered, const char *error, const char **sent, int *sent_count)
+/* The outcome of one e-mail of a round: sent (in sent, for one UPDATE) or scheduled again. */
+static void mail_resend_outcome(struct worker *w, const struct mail_kind *kind, const struct worker_order *order,
+                                long long attempts, bool delivered, const char *error, const char **sent,
+                                int *sent_count)
 {
     if (delivered) {
         sent[(*sent_count)++] = order->id;
-        log_event(LOG_LEVEL_INFO, NULL, "event=mail_sent order=%s attempt=%lld", order->id, attempts + 1);
+        log_event(LOG_LEVEL_INFO, NULL, "event=mail_sent order=%s kind=%s attempt=%lld", order->id, kind->name,
+                  attempts + 1);
         return;
     }
     if (attempts + 1 >= w->mail.max_attempts)
-        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_given_up order=%s attempts=%lld error=\"%s\"", order->id,
-                  attempts + 1, error);
+        log_event(LOG_LEVEL_ERROR, NULL, "event=mail_given_up order=%s kind=%s attempts=%lld error=\"%s\"", order->id,
+                  kind->name, attempts + 1, error);
     else
-        log_event(LOG_LEVEL_WARN, NULL, "event=mail_failed order=%s attempt=%lld error=\"%s\"", order->id,
-                  attempts + 1, error);
-    mail_schedule_retry(w, order->id, error);
+        log_event(LOG_LEVEL_WARN, NULL, "event=mail_failed order=%s kind=%s attempt=%lld error=\"%s\"", order->id,
+                  kind->name, attempts + 1, error);
+    mail_schedule_retry(w, kind, order->id, error);
 }
 
-void mail_resend_due(struct worker *w)
+/* One round of e-mails of kind that are due: claimed, delivered, recorded or scheduled again. */
+static void mail_resend_kind(struct worker *w, const struct mail_kind *kind)
 {
     struct worker_order *orders = NULL;
     struct db_result due;
@@ -510,15 +454,12 @@ void mail_resend_due(struct worker *w)
     bool *want, *delivered;
     int count = 0, sent_count = 0, i, first, n, rc;
 
-    if (worker_now_ms() < w->due.mail)
-        return;
-    w->due.mail = worker_now_ms() + MAIL_RESEND_EVERY_MS;
-    mail_record_unrecorded(w);
-    if (mail_claim_due(w, &due, &ids_json) != SHOP_OK || ids_json == NULL)
+    if (mail_claim_due(w, kind, &due, &ids_json) != SHOP_OK || ids_json == NULL)
         return;
     if ((rc = worker_load_orders(w, ids_json, &orders, &count)) != SHOP_OK) {
         for (i = 0; i < due.rows; i++) /* claimed but not tried: due again later */
-            mail_schedule_retry(w, db_result_text(&due, i, 0), worker_error(w, "mail retry load", shop_err_code(rc)));
+            mail_schedule_retry(w, kind, db_result_text(&due, i, 0),
+                                worker_error(w, "mail retry load", shop_err_code(rc)));
         return;
     }
     want = arena_alloc(&w->arena, sizeof(*want) * (size_t)(count + 1));
@@ -529,19 +470,31 @@ void mail_resend_due(struct worker *w)
         return;
     for (i = 0; i < count; i++)
         want[i] = true;
-    mail_deliver(w, orders, count, want, delivered, errors);
+    mail_deliver(w, kind, orders, count, want, delivered, errors);
     for (i = 0; i < count; i++) {
         db_result_run(&due, 0, orders[i].id, &first, &n);
-        mail_resend_outcome(w, &orders[i], n > 0 ? db_result_int(&due, first, 1) : 0, delivered[i], errors[i], sent,
+        mail_resend_outcome(w, kind, &orders[i], n > 0 ? db_result_int(&due, first, 1) : 0, delivered[i], errors[i], sent,
                             &sent_count);
     }
     if (sent_count == 0)
         return;
-    struct mail_sent record = {&w->arena, json_string_list(&w->arena, sent, sent_count)};
+    struct mail_sent record = {&w->arena, json_string_list(&w->arena, sent, sent_count), kind->name};
     if (record.sent_json == NULL)
         rc = SHOP_ERR_NOMEM;
     else
         rc = mail_record_sent(w->db, &record);
     if (rc != SHOP_OK)
         log_event(LOG_LEVEL_ERROR, NULL, "event=mail_sent_unrecorded count=%d error=%s", sent_count, shop_err_code(rc));
+}
+
+void mail_resend_due(struct worker *w)
+{
+    int k;
+
+    if (worker_now_ms() < w->due.mail)
+        return;
+    w->due.mail = worker_now_ms() + MAIL_RESEND_EVERY_MS;
+    mail_record_unrecorded(w);
+    for (k = 0; k < MAIL_KIND_COUNT; k++)
+        mail_resend_kind(w, mail_kinds[k]);
 }

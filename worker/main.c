@@ -77,6 +77,7 @@ static const struct setting worker_settings_table[] = {
     WORKER_INT("worker_sweep_interval_ms", sweep_interval_ms, 2000, 100, 3600000),
     WORKER_INT("worker_sweep_after_ms", sweep_after_ms, 10000, 500, 86400000),
     WORKER_INT("worker_batch_size", batch_size, WORKER_DEFAULT_BATCH, 1, WORKER_BATCH_MAX),
+    WORKER_INT("cart_ttl_days", cart_ttl_days, 30, 1, CART_EXPIRY_DAYS_MAX),
     WORKER_INT("payment_latency_ms", payment.latency_ms, 0, 0, 600000),
     WORKER_INT("payment_failure_percent", payment.failure_percent, 0, 0, 100),
     WORKER_INT("mail_max_attempts", mail.max_attempts, 20, 1, 1000),
@@ -121,7 +122,6 @@ static int worker_open(struct worker *w)
     snprintf(w->id, sizeof(w->id), "%s-%ld-%s", host, (long)getpid(), suffix);
     snprintf(w->processing, sizeof(w->processing), "%s%s", w->names.processing_prefix, w->id);
     snprintf(w->lease, sizeof(w->lease), "%s%s", w->names.lease_prefix, w->id);
-    snprintf(w->dead_processing, sizeof(w->dead_processing), "%s%s", w->names.dead_processing_prefix, w->id);
     arena_init(&w->arena, WORKER_ARENA_CHUNK);
     w->db = db_open();
     w->queue = queue_open();

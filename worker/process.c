@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/email.h"
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -174,7 +175,7 @@ static void process_complete(struct worker *w, struct worker_order *orders, int 
     if (mailed > 0 && (sent_json = json_string_list(&w->arena, sent, mailed)) == NULL) {
         rc = SHOP_ERR_NOMEM;
     } else {
-        record = (struct mail_sent){&w->arena, sent_json};
+        record = (struct mail_sent){&w->arena, sent_json, EMAIL_KIND_CONFIRMATION};
         rc = order_mark_processed(w->db, &w->arena, ids_json, w->id, sent_json != NULL ? mail_record_sent : NULL,
                                   &record, NULL);
     }

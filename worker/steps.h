@@ -28,13 +28,15 @@ int mail_send_confirmations(struct worker *w, struct worker_order *orders, int c
 struct mail_sent {
     struct arena *arena;
     const char *sent_json;
+    const char *kind;             /* the emails row kind (lib/email) */
 };
 
 /* Records the deliveries of arg (a struct mail_sent): a db_transaction body, run in the order's final transaction. */
 int mail_record_sent(struct db *db, void *arg);
 
 /*
- * Housekeeping: tries again the confirmations whose time has come, and
+ * Housekeeping: sends the e-mails queued for the worker (a refund's, see
+ * lib/email), tries again the confirmations whose time has come, and
  * records the failures an earlier call could not record (the database was
  * away). After mail_max_attempts a confirmation is given up (logged).
  */

@@ -17,12 +17,17 @@
  *   first with a conditional update, so two sweeping workers do not both push
  *   one order; a duplicate would be harmless anyway. Right after Redis comes
  *   back the sweep runs at once, batch after batch.
- * - Try again the confirmations that could not be delivered (mail.c).
+ * - Try again the confirmations that could not be delivered, and send the
+ *   e-mails queued for the worker (mail.c).
+ * - Expire abandoned carts (lib/cart_expiry): every UPKEEP_CARTS_EVERY_MS,
+ *   one small batch of carts nobody changed for cart_ttl_days, so a big
+ *   backlog drains slowly beside the orders rather than in one long delete.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "lib/cart_expiry.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "lib/order.h"
@@ -37,6 +42,8 @@
 #define UPKEEP_SWEEP_FOR_MS 200         /* then orders get their turn again */
 #define UPKEEP_AGGREGATE_EVERY_MS 200
 #define UPKEEP_AGGREGATE_FOR_MS 50      /* then orders get their turn again */
+#define UPKEEP_CARTS_EVERY_MS 60000
+#define UPKEEP_CARTS_BATCH 100
 
 /* Pushes one swept order (row i); false when Redis is away. */
 static bool upkeep_push(struct worker *w, const struct db_result *rows, int i)
@@ -97,6 +104,20 @@ static void upkeep_aggregate(struct worker *w)
     } while (aggregated == INTEREST_AGGREGATE_BATCH && worker_now_ms() < until && !worker_stopping);
 }
 
+static void upkeep_expire_carts(struct worker *w)
+{
+    struct cart_expiry_batch batch;
+
+    if (cart_expiry_run(w->db, &w->arena, (int)w->cart_ttl_days, UPKEEP_CARTS_BATCH, &w->cart_cursor, &batch) !=
+        SHOP_OK)
+        return;
+    if (batch.removed > 0)
+        log_event(LOG_LEVEL_INFO, NULL, "event=carts_expired carts=%d kept=%d", batch.removed, batch.kept);
+    /* More to go: the next batch soon, still one at a time between batches of orders. */
+    if (!batch.done)
+        w->due.carts = worker_now_ms() + UPKEEP_CARTS_EVERY_MS / 60;
+}
+
 void worker_upkeep(struct worker *w)
 {
     long long now = worker_now_ms();
@@ -125,5 +146,9 @@ void worker_upkeep(struct worker *w)
         upkeep_sweep(w);
     }
     mail_resend_due(w);
+    if (now >= w->due.carts) {
+        w->due.carts = now + UPKEEP_CARTS_EVERY_MS;
+        upkeep_expire_carts(w);
+    }
     arena_reset(&w->arena);
 }

@@ -14,8 +14,9 @@
  * still ends on its own: one that fails a step is retried alone.
  *
  * The files depend on each other in one direction:
- *   main.c ─▶ process.c, upkeep.c, deadletter.c ─▶ payment.c, mail.c (steps.h) ─▶ batch.c (this header)
- * and every order status change goes through lib/order.
+ *   main.c ─▶ process.c, upkeep.c, deadletter.c ─▶ payment.c, mail.c (steps.h) ─▶ compose.c ─▶ batch.c
+ * (this header), and every order status change goes through lib/order; the
+ * dead letters are lib/deadletter's, shared with shopctl.
  */
 #ifndef SHOP_WORKER_H
 #define SHOP_WORKER_H
@@ -24,6 +25,7 @@
 #include <stdbool.h>
 
 #include "lib/arena.h"
+#include "lib/cart_expiry.h"
 #include "lib/db.h"
 #include "lib/order.h"
 #include "lib/queue.h"
@@ -34,6 +36,8 @@
 #define WORKER_DEFAULT_BATCH 50
 #define WORKER_MAX_BACKOFF_MS 60000LL
 #define WORKER_ERROR_MAX ORDER_ERROR_MAX  /* a failure's cause, as dead letters and last_error carry it */
+
+struct mail_kind;                 /* worker/compose.h */
 
 
 struct payment_settings {
@@ -53,7 +57,6 @@ struct worker {
     char id[WORKER_ID_MAX];
     char processing[QUEUE_MAX_NAME + WORKER_ID_MAX];
     char lease[QUEUE_MAX_NAME + WORKER_ID_MAX];
-    char dead_processing[QUEUE_MAX_NAME + WORKER_ID_MAX];
     struct queue_names names;
     struct db *db;
     struct queue *queue;
@@ -64,18 +67,21 @@ struct worker {
     long long sweep_interval_ms;  /* worker_sweep_interval_ms */
     long long sweep_after_ms;     /* worker_sweep_after_ms: re-push an unclaimed order after this */
     long long batch_size;         /* worker_batch_size: messages taken and handled together */
+    long long cart_ttl_days;      /* cart_ttl_days: carts nobody changed this long are removed */
+    struct cart_expiry_cursor cart_cursor; /* where the next batch of cart expiry starts */
     struct payment_settings payment;
     struct mail_settings mail;
     bool holding;                 /* a batch is in hand: its claims are renewed with the lease */
     const char *held_json;        /* while holding: the ids the batch's claim took (in the arena) */
     long long mail_round;         /* numbers the e-mail retry rounds (their claim tokens) */
-    struct {                      /* confirmations whose failed delivery could not be recorded yet */
+    struct {                      /* e-mails whose failed delivery could not be recorded yet */
         char ids[WORKER_BATCH_MAX][ORDER_ID_MAX + 1];
         char errors[WORKER_BATCH_MAX][WORKER_ERROR_MAX + 1];
+        const struct mail_kind *kinds[WORKER_BATCH_MAX];
         int count;
     } mail_unrecorded;
     struct {                      /* when each upkeep chore is next due (ms) */
-        long long lease, release, recover, redrive, aggregate, sweep, mail;
+        long long lease, release, recover, redrive, aggregate, sweep, mail, carts;
     } due;
 };
 

@@ -4,13 +4,14 @@ import { onLeave, refreshCartBadge } from '../shell.js';
 import { currentView, h, show, loading, failure, plural } from '../dom.js';
 
 const POLL_MS = 1000;
-const FINAL = new Set(['PROCESSED', 'PAYMENT_FAILED', 'FAILED', 'CANCELLED']);
+const FINAL = new Set(['PROCESSED', 'PAYMENT_FAILED', 'FAILED', 'CANCELLED', 'REFUNDED']);
 const STATUS_TEXT = {
   PENDING: 'Received: we are processing your payment…',
   PROCESSED: 'Confirmed: payment received, a confirmation e-mail is on its way.',
   PAYMENT_FAILED: 'Your payment was declined. Your cart is still there to try again.',
   FAILED: 'We could not complete this order. Please contact us.',
   CANCELLED: 'This order was cancelled.',
+  REFUNDED: 'This order was refunded: the money goes back to your card, and an e-mail says so.',
 };
 
 function statusLine(status) {
