@@ -150,6 +150,33 @@ int order_status_parse(const char *name, enum order_status *out)
     return SHOP_ERR_INVALID;
 }
 
+/* Both read only the orders_by_status index (migration 010). */
+static const char SQL_COUNT_BY_STATUS[] = "SELECT status, COUNT(*) FROM orders GROUP BY status";
+static const char SQL_OLDEST_PENDING[] =
+    "SELECT COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), CURRENT_TIMESTAMP(3)), 0) FROM orders"
+    " WHERE status = 'PENDING'";
+
+int order_count_by_status(struct db *db, struct arena *arena, long long counts[ORDER_STATUS_COUNT],
+                          double *oldest_pending_seconds)
+{
+    struct db_result rows;
+    enum order_status status;
+    int rc, i;
+
+    for (i = 0; i < ORDER_STATUS_COUNT; i++)
+        counts[i] = 0;
+    if ((rc = db_exec(db, arena, SQL_COUNT_BY_STATUS, NULL, 0, &rows)) != SHOP_OK)
+        return rc;
+    for (i = 0; i < rows.rows; i++) {
+        if (order_status_parse(db_result_text(&rows, i, 0), &status) == SHOP_OK)
+            counts[status] = db_result_int(&rows, i, 1);
+    }
+    if ((rc = db_exec(db, arena, SQL_OLDEST_PENDING, NULL, 0, &rows)) != SHOP_OK)
+        return rc;
+    *oldest_pending_seconds = (double)db_result_int(&rows, 0, 0) / 1e6;
+    return SHOP_OK;
+}
+
 bool order_id_valid(const char *id)
 {
     size_t prefix = sizeof(ORDER_ID_PREFIX) - 1, i;

@@ -60,6 +60,14 @@ const char *order_status_name(enum order_status status);
 /* The status named name; SHOP_ERR_INVALID for an unknown name. */
 int order_status_parse(const char *name, enum order_status *out);
 
+/*
+ * For monitoring: the number of orders in each status (counts, indexed by enum
+ * order_status) and the age in seconds of the oldest PENDING order (0 when
+ * none). Two index-only reads (orders_by_status), cheap enough for every scrape.
+ */
+int order_count_by_status(struct db *db, struct arena *arena, long long counts[ORDER_STATUS_COUNT],
+                          double *oldest_pending_seconds);
+
 /* True for "order-" followed by 32 lowercase hex digits: the only ids the shop issues. */
 bool order_id_valid(const char *id);
 

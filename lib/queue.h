@@ -121,4 +121,24 @@ int queue_recover_orphans(struct queue *q, const struct queue_names *names, int 
 /* Moves every message of list onto the tail of to, oldest first, one LMOVE each. *moved counts them. */
 int queue_drain(struct queue *q, const char *list, const char *to, int *moved);
 
+/* How many messages wait where, and how many consumers hold a lease: what monitoring shows. */
+struct queue_census {
+    long long queued;             /* the queue itself */
+    long long processing;         /* in every consumer's processing list */
+    long long processing_lists;
+    long long retrying;           /* in the retry set */
+    long long dead;               /* the dead-letter list */
+    long long unreadable;         /* dead letters kept for a person */
+    long long leases;             /* consumers alive: workers, and a dead-letter tool while it runs */
+};
+
+/* Pages of SCAN (1000 keys asked each) a census reads at most: it stays cheap on a large keyspace. */
+#define QUEUE_CENSUS_MAX_PAGES 20
+
+/*
+ * Fills census: list lengths, the retry set's size, and (SCAN, at most
+ * QUEUE_CENSUS_MAX_PAGES pages) the processing lists and leases.
+ */
+int queue_census(struct queue *q, const struct queue_names *names, struct queue_census *census);
+
 #endif
