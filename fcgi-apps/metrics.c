@@ -111,7 +111,8 @@ static int metrics_get(struct http_request *req, struct responder_context *ctx)
     if (text.failed)
         return SHOP_ERR_NOMEM;
     http_add_header(req, "Cache-Control", "no-store");
-    return http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", text.data, text.len);
+    /* charset first: nginx's gzip_types then sees text/plain (it reads the type up to the ";" before charset). */
+    return http_reply(req, 200, "text/plain; charset=utf-8; version=0.0.4", text.data, text.len);
 }
 
 static const struct responder metrics_responder = {

@@ -110,28 +110,43 @@ void metrics_text_printf(struct metrics_text *text, const char *fmt, ...)
     va_list args;
     int need;
 
-    va_start(args, fmt);
-    need = vsnprintf(NULL, 0, fmt, args);
-    va_end(args);
-    if (need < 0 || !metrics_text_reserve(text, (size_t)need))
+    /* Formatted straight into the room left; only a line that does not fit is formatted twice. */
+    if (!metrics_text_reserve(text, 0))
         return;
     va_start(args, fmt);
-    vsnprintf(text->data + text->len, (size_t)need + 1, fmt, args);
+    need = vsnprintf(text->data + text->len, text->cap - text->len, fmt, args);
     va_end(args);
+    if (need < 0)
+        return;
+    if (text->len + (size_t)need + 1 > text->cap) {
+        if (!metrics_text_reserve(text, (size_t)need))
+            return;
+        va_start(args, fmt);
+        vsnprintf(text->data + text->len, (size_t)need + 1, fmt, args);
+        va_end(args);
+    }
     text->len += (size_t)need;
+}
+
+static void metrics_text_append(struct metrics_text *text, const char *bytes, size_t len)
+{
+    if (!metrics_text_reserve(text, len))
+        return;
+    memcpy(text->data + text->len, bytes, len);
+    text->len += len;
+    text->data[text->len] = '\0';
 }
 
 void metrics_text_label(struct metrics_text *text, const char *value)
 {
-    for (; *value != '\0'; value++) {
-        if (*value == '\\')
-            metrics_text_printf(text, "\\\\");
-        else if (*value == '"')
-            metrics_text_printf(text, "\\\"");
-        else if (*value == '\n')
-            metrics_text_printf(text, "\\n");
-        else
-            metrics_text_printf(text, "%c", *value);
+    while (*value != '\0') {
+        size_t plain = strcspn(value, "\\\"\n");
+        metrics_text_append(text, value, plain);
+        value += plain;
+        if (*value == '\0')
+            break;
+        metrics_text_append(text, *value == '\n' ? "\\n" : *value == '"' ? "\\\"" : "\\\\", 2);
+        value++;
     }
 }
 

@@ -269,7 +269,7 @@ class MetricsEndpointTest(unittest.TestCase):
     def test_metrics_text_passes_promtool_and_names_each_family_once(self):
         response = get("/metrics")
         self.assertEqual(response.status, 200, response)
-        self.assertEqual(response.header("content-type"), "text/plain; version=0.0.4; charset=utf-8")
+        self.assertEqual(response.header("content-type"), "text/plain; charset=utf-8; version=0.0.4")
         check = subprocess.run(["promtool", "check", "metrics"], input=response.body, capture_output=True)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
         text = response.body.decode()
