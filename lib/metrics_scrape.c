@@ -31,6 +31,7 @@
 #include "metrics_layout.h"
 
 #define METRICS_TEXT_START 16384
+#define METRICS_PROGRAM_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_-"
 
 /* One program's sums: the layout of a one-section file (and of an archive). */
 struct metrics_program {
@@ -214,7 +215,8 @@ static bool metrics_header_valid(const struct metrics_header *header, size_t siz
     return size >= sizeof(*header) && header->magic == METRICS_MAGIC && header->version == METRICS_VERSION &&
            header->sections >= 1 && header->sections <= METRICS_MAX_SECTIONS &&
            header->route_count <= METRICS_MAX_ROUTES && size >= METRICS_FILE_SIZE(header->sections) &&
-           memchr(header->program, '\0', sizeof(header->program)) != NULL;
+           memchr(header->program, '\0', sizeof(header->program)) != NULL && header->program[0] != '\0' &&
+           strspn(header->program, METRICS_PROGRAM_CHARS) == strlen(header->program); /* it names the archive */
 }
 
 /* The sums of program in totals, added when new; NULL when there are too many programs. */

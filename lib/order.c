@@ -150,14 +150,14 @@ int order_status_parse(const char *name, enum order_status *out)
     return SHOP_ERR_INVALID;
 }
 
-/* Both read only the orders_by_status index (migration 010). */
 static const char SQL_COUNT_BY_STATUS[] = "SELECT status, COUNT(*) FROM orders GROUP BY status";
-static const char SQL_OLDEST_PENDING[] =
-    "SELECT COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), CURRENT_TIMESTAMP(3)), 0) FROM orders"
-    " WHERE status = 'PENDING'";
+/* Each half reads one mark's index; UNION drops an order seen in both (none should be). */
+static const char SQL_PENDING_SUMMARY[] =
+    "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), CURRENT_TIMESTAMP(3)), 0) FROM ("
+    " SELECT id, created_at FROM orders WHERE enqueue_pending = 1 AND status = 'PENDING'"
+    " UNION SELECT id, created_at FROM orders WHERE claim_expires_at IS NOT NULL AND status = 'PENDING') p";
 
-int order_count_by_status(struct db *db, struct arena *arena, long long counts[ORDER_STATUS_COUNT],
-                          double *oldest_pending_seconds)
+int order_count_by_status(struct db *db, struct arena *arena, long long counts[ORDER_STATUS_COUNT])
 {
     struct db_result rows;
     enum order_status status;
@@ -171,9 +171,18 @@ int order_count_by_status(struct db *db, struct arena *arena, long long counts[O
         if (order_status_parse(db_result_text(&rows, i, 0), &status) == SHOP_OK)
             counts[status] = db_result_int(&rows, i, 1);
     }
-    if ((rc = db_exec(db, arena, SQL_OLDEST_PENDING, NULL, 0, &rows)) != SHOP_OK)
+    return SHOP_OK;
+}
+
+int order_pending_summary(struct db *db, struct arena *arena, long long *pending, double *oldest_seconds)
+{
+    struct db_result rows;
+    int rc;
+
+    if ((rc = db_exec(db, arena, SQL_PENDING_SUMMARY, NULL, 0, &rows)) != SHOP_OK)
         return rc;
-    *oldest_pending_seconds = (double)db_result_int(&rows, 0, 0) / 1e6;
+    *pending = db_result_int(&rows, 0, 0);
+    *oldest_seconds = (double)db_result_int(&rows, 0, 1) / 1e6;
     return SHOP_OK;
 }
 

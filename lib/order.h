@@ -62,11 +62,19 @@ int order_status_parse(const char *name, enum order_status *out);
 
 /*
  * For monitoring: the number of orders in each status (counts, indexed by enum
- * order_status) and the age in seconds of the oldest PENDING order (0 when
- * none). Two index-only reads (orders_by_status), cheap enough for every scrape.
+ * order_status). A full scan of the table (no index leads with status, and
+ * one would change the plans, and so the locks, of the lifecycle's
+ * statements): call it seldom.
  */
-int order_count_by_status(struct db *db, struct arena *arena, long long counts[ORDER_STATUS_COUNT],
-                          double *oldest_pending_seconds);
+int order_count_by_status(struct db *db, struct arena *arena, long long counts[ORDER_STATUS_COUNT]);
+
+/*
+ * For monitoring, at every scrape: the PENDING orders (*pending) and the age in
+ * seconds of the oldest (0 when none). Read through the two marks a pending
+ * order always carries (the enqueue mark, a claim) and their indexes, so it
+ * costs the backlog, not the table.
+ */
+int order_pending_summary(struct db *db, struct arena *arena, long long *pending, double *oldest_seconds);
 
 /* True for "order-" followed by 32 lowercase hex digits: the only ids the shop issues. */
 bool order_id_valid(const char *id);
