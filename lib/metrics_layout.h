@@ -75,7 +75,8 @@ struct metrics_header {
 };
 
 /* The size of a file of sections sections. */
-#define METRICS_FILE_SIZE(sections) (sizeof(struct metrics_header) + (size_t)(sections) * sizeof(struct metrics_section))
+#define METRICS_FILE_SIZE(sections) \
+    (sizeof(struct metrics_header) + (size_t)(sections) * sizeof(struct metrics_section))
 
 /* The sections that follow a mapped header. */
 #define METRICS_SECTIONS(header) ((struct metrics_section *)(void *)((char *)(header) + sizeof(struct metrics_header)))
