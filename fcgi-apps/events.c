@@ -13,6 +13,7 @@
 #include "lib/http.h"
 #include "lib/interest.h"
 #include "lib/json.h"
+#include "lib/metrics.h"
 #include "lib/responder.h"
 #include "lib/validate.h"
 
@@ -60,10 +61,13 @@ static int events_post(struct http_request *req, struct responder_context *ctx)
         category = hint;
     }
     rc = interest_record(ctx->db, req->arena, ctx->session.user_id, product_id, category, event);
-    if (rc == SHOP_ERR_RATE_LIMITED)
+    if (rc == SHOP_ERR_RATE_LIMITED) {
+        metrics_add(METRICS_EVENT_RATE_LIMITED, 1);
         return http_reply_error(req, rc, NULL, "Too many events from this shopper; slow down.", NULL);
+    }
     if (rc != SHOP_OK)
         return rc;
+    metrics_add(METRICS_EVENT_ACCEPTED, 1);
     if ((reply = http_own(req, json_object_new_object())) == NULL)
         return SHOP_ERR_NOMEM;
     json_object_object_add(reply, "accepted", json_object_new_boolean(1));

@@ -18,6 +18,7 @@
 #include "settings.h"
 #include "err.h"
 #include "log.h"
+#include "metrics.h"
 
 /* Smallest fetch buffer: wide enough for any number or DATETIME as text. */
 #define DB_MIN_CELL 64
@@ -96,6 +97,7 @@ static int db_connect(struct db *db)
         socket_path = NULL;
     if (mysql_real_connect(mysql, socket_path != NULL ? "localhost" : s->db_host, s->db_user, s->db_password,
                            s->db_name, (unsigned int)s->db_port, socket_path, 0) == NULL) {
+        metrics_add(METRICS_DB_CONNECT_FAILED, 1);
         if (!db->reported_down)
             log_event(LOG_LEVEL_ERROR, NULL, "event=db_connect_failed errno=%u error=\"%s\"", mysql_errno(mysql),
                       mysql_error(mysql));
@@ -103,8 +105,10 @@ static int db_connect(struct db *db)
         mysql_close(mysql);
         return SHOP_ERR_UNAVAILABLE;
     }
-    if (db->reported_down)
+    if (db->reported_down) {
         log_event(LOG_LEVEL_INFO, NULL, "event=db_reconnected");
+        metrics_add(METRICS_DB_RECONNECT, 1);
+    }
     db->reported_down = false;
     db->mysql = mysql;
     return SHOP_OK;
@@ -126,18 +130,21 @@ static int db_error(struct db *db, unsigned int code, const char *message, const
     message = log_redact_quoted(message, redacted, sizeof(redacted));
     if (db_errno_is_gone(code)) {
         log_event(LOG_LEVEL_WARN, NULL, "event=db_connection_lost errno=%u error=\"%s\"", code, message);
+        metrics_add(METRICS_DB_CONNECTION_LOST, 1);
         db_disconnect(db);
         db->reported_down = true;
         return SHOP_ERR_UNAVAILABLE;
     }
     if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT) {
         /* Both end the transaction server-side (a deadlock always does). */
+        metrics_add(METRICS_DB_DEADLOCK, 1);
         db->in_transaction = false;
         return SHOP_ERR_RETRY;
     }
     if (code == ER_DUP_ENTRY)
         return SHOP_ERR_CONFLICT;
     log_event(LOG_LEVEL_ERROR, NULL, "event=db_error errno=%u error=\"%s\" sql=\"%.80s\"", code, message, sql);
+    metrics_add(METRICS_DB_ERROR, 1);
     return SHOP_ERR_INTERNAL;
 }
 

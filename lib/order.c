@@ -67,10 +67,6 @@ static const char SQL_EXISTS[] = "SELECT 1 FROM orders WHERE id = ?";
 static const char SQL_SET_REFUNDED[] = "UPDATE orders SET status = 'REFUNDED' WHERE id = ? AND status = 'PROCESSED'";
 
 /* A PENDING order is marked for the queue or claimed (order.h): each an index of its own, no scan of every order. */
-static const char SQL_PENDING_SUMMARY[] =
-    "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(SECOND, MIN(created_at), CURRENT_TIMESTAMP(3)), 0) FROM ("
-    " SELECT id, created_at FROM orders WHERE enqueue_pending = 1 AND status = 'PENDING'"
-    " UNION SELECT id, created_at FROM orders WHERE claimed_by IS NOT NULL AND status = 'PENDING') p";
 static const char SQL_BUSY_SHOPPERS[] =
     "SELECT DISTINCT u.uid FROM JSON_TABLE(?, '$[*]' COLUMNS (uid CHAR(32) CHARACTER SET ascii PATH '$')) u"
     " JOIN orders o ON o.user_id = u.uid WHERE o.status IN ('PENDING', 'FAILED')";
@@ -171,6 +167,42 @@ int order_status_parse(const char *name, enum order_status *out)
         }
     }
     return SHOP_ERR_INVALID;
+}
+
+static const char SQL_COUNT_BY_STATUS[] = "SELECT status, COUNT(*) FROM orders GROUP BY status";
+/* Each half reads one mark's index; UNION drops an order seen in both (none should be). */
+static const char SQL_PENDING_SUMMARY[] =
+    "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), CURRENT_TIMESTAMP(3)), 0) FROM ("
+    " SELECT id, created_at FROM orders WHERE enqueue_pending = 1 AND status = 'PENDING'"
+    " UNION SELECT id, created_at FROM orders WHERE claim_expires_at IS NOT NULL AND status = 'PENDING') p";
+
+int order_count_by_status(struct db *db, struct arena *arena, long long counts[ORDER_STATUS_COUNT])
+{
+    struct db_result rows;
+    enum order_status status;
+    int rc, i;
+
+    for (i = 0; i < ORDER_STATUS_COUNT; i++)
+        counts[i] = 0;
+    if ((rc = db_exec(db, arena, SQL_COUNT_BY_STATUS, NULL, 0, &rows)) != SHOP_OK)
+        return rc;
+    for (i = 0; i < rows.rows; i++) {
+        if (order_status_parse(db_result_text(&rows, i, 0), &status) == SHOP_OK)
+            counts[status] = db_result_int(&rows, i, 1);
+    }
+    return SHOP_OK;
+}
+
+int order_pending_summary(struct db *db, struct arena *arena, long long *pending, double *oldest_seconds)
+{
+    struct db_result rows;
+    int rc;
+
+    if ((rc = db_exec(db, arena, SQL_PENDING_SUMMARY, NULL, 0, &rows)) != SHOP_OK)
+        return rc;
+    *pending = db_result_int(&rows, 0, 0);
+    *oldest_seconds = (double)db_result_int(&rows, 0, 1) / 1e6;
+    return SHOP_OK;
 }
 
 bool order_id_valid(const char *id)
@@ -413,16 +445,6 @@ int order_refund(struct db *db, struct arena *arena, const char *order_id, bool 
         log_event(LOG_LEVEL_INFO, NULL, "event=order_status order=%s status=%s restock=%d", order_id,
                   order_status_name(ORDER_REFUNDED), restock ? 1 : 0);
     return SHOP_OK;
-}
-
-int order_pending_summary(struct db *db, struct arena *arena, long long *count, long long *oldest_seconds)
-{
-    struct db_result row;
-    int rc = db_exec(db, arena, SQL_PENDING_SUMMARY, NULL, 0, &row);
-
-    *count = rc == SHOP_OK && row.rows == 1 ? db_result_int(&row, 0, 0) : 0;
-    *oldest_seconds = rc == SHOP_OK && row.rows == 1 ? db_result_int(&row, 0, 1) : 0;
-    return rc;
 }
 
 int order_list_busy_shoppers(struct db *db, struct arena *arena, const char *users_json, struct db_result *rows)

@@ -62,6 +62,22 @@ const char *order_status_name(enum order_status status);
 /* The status named name; SHOP_ERR_INVALID for an unknown name. */
 int order_status_parse(const char *name, enum order_status *out);
 
+/*
+ * For monitoring: the number of orders in each status (counts, indexed by enum
+ * order_status). A full scan of the table (no index leads with status, and
+ * one would change the plans, and so the locks, of the lifecycle's
+ * statements): call it seldom.
+ */
+int order_count_by_status(struct db *db, struct arena *arena, long long counts[ORDER_STATUS_COUNT]);
+
+/*
+ * The orders waiting for a worker, for monitoring and queue stats: the PENDING orders (*pending) and the age in
+ * seconds of the oldest (0 when none). Read through the two marks a pending
+ * order always carries (the enqueue mark, a claim) and their indexes, so it
+ * costs the backlog, not the table.
+ */
+int order_pending_summary(struct db *db, struct arena *arena, long long *pending, double *oldest_seconds);
+
 /* True for "order-" followed by 32 lowercase hex digits: the only ids the shop issues. */
 bool order_id_valid(const char *id);
 
@@ -141,12 +157,6 @@ struct order_refund {
  * ledger holds no charge to refund, a broken invariant.
  */
 int order_refund(struct db *db, struct arena *arena, const char *order_id, bool restock, struct order_refund *out);
-
-/*
- * The orders waiting for a worker: *count PENDING orders, the oldest created
- * *oldest_seconds ago (0 when there is none).
- */
-int order_pending_summary(struct db *db, struct arena *arena, long long *count, long long *oldest_seconds);
 
 /*
  * Of the shoppers in users_json (a JSON list of user ids), those with an

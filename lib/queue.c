@@ -19,6 +19,7 @@
 #include "err.h"
 #include "log.h"
 #include "order.h"
+#include "metrics.h"
 
 #define QUEUE_TIMEOUT_MS 2000
 
@@ -60,6 +61,7 @@ static int queue_connect(struct queue *q)
     else
         redis = redisConnectWithTimeout(s->redis_host, (int)s->redis_port, timeout);
     if (redis == NULL || redis->err != 0) {
+        metrics_add(METRICS_REDIS_CONNECT_FAILED, 1);
         if (!q->reported_down)
             log_event(LOG_LEVEL_ERROR, NULL, "event=redis_connect_failed error=\"%s\"",
                       redis != NULL ? redis->errstr : "out of memory");
@@ -69,8 +71,10 @@ static int queue_connect(struct queue *q)
         return SHOP_ERR_UNAVAILABLE;
     }
     redisSetTimeout(redis, timeout);
-    if (q->reported_down)
+    if (q->reported_down) {
         log_event(LOG_LEVEL_INFO, NULL, "event=redis_reconnected");
+        metrics_add(METRICS_REDIS_RECONNECT, 1);
+    }
     q->reported_down = false;
     q->redis = redis;
     return SHOP_OK;
@@ -129,12 +133,14 @@ static int queue_command(struct queue *q, redisReply **reply, int argc, const ch
     r = redisCommandArgv(q->redis, argc, argv, argvlen);
     if (r == NULL) {
         log_event(LOG_LEVEL_WARN, NULL, "event=redis_connection_lost error=\"%s\"", q->redis->errstr);
+        metrics_add(METRICS_REDIS_CONNECTION_LOST, 1);
         queue_disconnect(q);
         q->reported_down = true;
         return SHOP_ERR_UNAVAILABLE;
     }
     if (r->type == REDIS_REPLY_ERROR) {
         log_event(LOG_LEVEL_ERROR, NULL, "event=redis_error command=%s error=\"%s\"", argv[0], r->str);
+        metrics_add(METRICS_REDIS_ERROR, 1);
         freeReplyObject(r);
         return SHOP_ERR_INTERNAL;
     }
@@ -586,4 +592,58 @@ int queue_count_lists(struct queue *q, const char *prefix, struct queue_totals *
 {
     totals->keys = totals->messages = 0;
     return queue_scan(q, prefix, queue_count_list, totals);
+}
+
+/* The number of keys prefix* (*keys) and, for lists, their total length (*messages; NULL: not asked). */
+static int queue_scan_count(struct queue *q, const char *prefix, int max_pages, long long *keys, long long *messages)
+{
+    char pattern[QUEUE_MAX_NAME + 2], cursor[32] = "0";
+    int pages = 0, rc = SHOP_OK;
+    long long length;
+
+    *keys = 0;
+    if (messages != NULL)
+        *messages = 0;
+    snprintf(pattern, sizeof(pattern), "%s*", prefix);
+    do {
+        const char *argv[] = {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
+        const size_t argvlen[] = {4, strlen(cursor), 5, strlen(pattern), 5, 4};
+        redisReply *page;
+        size_t i;
+
+        if ((rc = queue_command(q, &page, 6, argv, argvlen)) != SHOP_OK)
+            return rc;
+        if (page->type != REDIS_REPLY_ARRAY || page->elements != 2) {
+            freeReplyObject(page);
+            return SHOP_ERR_INTERNAL;
+        }
+        snprintf(cursor, sizeof(cursor), "%s", page->element[0]->str);
+        *keys += (long long)page->element[1]->elements;
+        for (i = 0; messages != NULL && i < page->element[1]->elements && rc == SHOP_OK; i++) {
+            if ((rc = queue_length(q, page->element[1]->element[i]->str, &length)) == SHOP_OK)
+                *messages += length;
+        }
+        freeReplyObject(page);
+    } while (rc == SHOP_OK && strcmp(cursor, "0") != 0 && ++pages < max_pages);
+    return rc;
+}
+
+int queue_census(struct queue *q, const struct queue_names *names, struct queue_census *census)
+{
+    const char *argv[] = {"ZCARD", names->retry};
+    const size_t argvlen[] = {5, strlen(names->retry)};
+    redisReply *reply;
+    int rc;
+
+    if ((rc = queue_length(q, names->queue, &census->queued)) != SHOP_OK ||
+        (rc = queue_length(q, names->dead, &census->dead)) != SHOP_OK ||
+        (rc = queue_length(q, names->unreadable, &census->unreadable)) != SHOP_OK ||
+        (rc = queue_command(q, &reply, 2, argv, argvlen)) != SHOP_OK)
+        return rc;
+    census->retrying = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
+    freeReplyObject(reply);
+    if ((rc = queue_scan_count(q, names->processing_prefix, QUEUE_CENSUS_MAX_PAGES, &census->processing_lists,
+                               &census->processing)) != SHOP_OK)
+        return rc;
+    return queue_scan_count(q, names->lease_prefix, QUEUE_CENSUS_MAX_PAGES, &census->leases, NULL);
 }

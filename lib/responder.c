@@ -25,6 +25,7 @@
 #include "config.h"
 #include "err.h"
 #include "log.h"
+#include "metrics.h"
 #include "settings.h"
 #include "token.h"
 
@@ -97,8 +98,9 @@ static int responder_run_route(const struct responder *responder, const struct r
     return route->handler(req, ctx);
 }
 
+/* Runs the route matching req; *route_index gets its index in the table, or -1 when none matched. */
 static int responder_dispatch(const struct responder *responder, struct http_request *req,
-                              struct responder_context *ctx)
+                              struct responder_context *ctx, int *route_index)
 {
     const struct responder_route *route;
     char allow[128] = "";
@@ -107,8 +109,10 @@ static int responder_dispatch(const struct responder *responder, struct http_req
     for (route = responder->routes; route->method != NULL; route++) {
         if (!responder_route_matches(route->pattern, req->path, req))
             continue;
-        if (strcmp(route->method, req->method) == 0)
+        if (strcmp(route->method, req->method) == 0) {
+            *route_index = (int)(route - responder->routes);
             return responder_run_route(responder, route, req, ctx);
+        }
         if (used < sizeof(allow))
             used += (size_t)snprintf(allow + used, sizeof(allow) - used, "%s%s", used > 0 ? ", " : "",
                                      route->method);
@@ -131,12 +135,13 @@ static void responder_serve(const struct responder *responder, FCGX_Request *fcg
 {
     struct http_request req;
     struct timespec start;
-    int rc;
+    long long elapsed_us;
+    int rc, route_index = -1;
 
     clock_gettime(CLOCK_MONOTONIC, &start);
     rc = http_request_init(&req, fcgi, &ctx->arena);
     if (rc == SHOP_OK)
-        rc = responder_dispatch(responder, &req, ctx);
+        rc = responder_dispatch(responder, &req, ctx, &route_index);
     if (req.status == 0) {
         if (rc == SHOP_OK) {
             log_event(LOG_LEVEL_ERROR, req.request_id, "event=handler_no_reply path=%s", req.path);
@@ -145,9 +150,11 @@ static void responder_serve(const struct responder *responder, FCGX_Request *fcg
         if (http_reply_error(&req, rc, NULL, NULL, NULL) != SHOP_ERR_REPLIED)
             http_reply(&req, 500, "application/json; charset=utf-8", "{}", 2);
     }
+    elapsed_us = responder_elapsed_us(&start);
+    metrics_count_request(route_index, req.status, elapsed_us);
     log_event(req.status >= 500 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, req.request_id,
               "event=request method=%s path=%s status=%d us=%lld%s%s", req.method, req.path, req.status,
-              responder_elapsed_us(&start), req.error_code != NULL ? " error=" : "",
+              elapsed_us, req.error_code != NULL ? " error=" : "",
               req.error_code != NULL ? req.error_code : "");
     http_request_finish(&req);
 }
@@ -181,6 +188,7 @@ static void *responder_thread_main(void *arg)
     FCGX_Request fcgi;
 
     arena_init(&ctx.arena, RESPONDER_ARENA_CHUNK);
+    metrics_attach_thread(thread->index);
     ctx.db = db_open();
     ctx.queue = thread->responder->uses_queue ? queue_open() : NULL;
     if (ctx.db == NULL || (thread->responder->uses_queue && ctx.queue == NULL) ||
@@ -317,6 +325,21 @@ static bool responder_join_all(struct responder_thread *threads, int count)
     return all;
 }
 
+/* This process's metrics file, labelled with the route table; a section per thread. */
+static int responder_open_metrics(const struct responder *responder, int threads)
+{
+    const char *methods[METRICS_MAX_ROUTES], *patterns[METRICS_MAX_ROUTES];
+    int count = 0;
+
+    for (; responder->routes[count].method != NULL; count++) {
+        if (count == METRICS_MAX_ROUTES)
+            return metrics_open(responder->name, methods, patterns, count + 1, threads); /* refused, logged */
+        methods[count] = responder->routes[count].method;
+        patterns[count] = responder->routes[count].pattern;
+    }
+    return metrics_open(responder->name, methods, patterns, count, threads);
+}
+
 static int responder_configure(const struct responder *responder, struct responder_options *options)
 {
     if (config_load(options->config_path) != SHOP_OK ||
@@ -328,7 +351,7 @@ static int responder_configure(const struct responder *responder, struct respond
         return SHOP_ERR_INVALID;
     if (config_get_int("max_body_bytes", RESPONDER_DEFAULT_MAX_BODY, 256, 1 << 20, &responder_body_limit) != SHOP_OK)
         return SHOP_ERR_INVALID;
-    if (session_init() != SHOP_OK)
+    if (session_init() != SHOP_OK || responder_open_metrics(responder, (int)options->threads) != SHOP_OK)
         return SHOP_ERR_INVALID;
     if (responder->init != NULL && responder->init() != SHOP_OK)
         return SHOP_ERR_INVALID;

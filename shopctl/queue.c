@@ -51,7 +51,8 @@ static int queue_stats(int argc, char **argv)
 {
     struct queue_names names;
     struct queue_totals processing, in_hand;
-    long long queued = 0, retrying = 0, dead = 0, unreadable = 0, pending = 0, oldest = 0;
+    long long queued = 0, retrying = 0, dead = 0, unreadable = 0, pending = 0;
+    double oldest = 0;
     struct queue *q;
     int rc;
 
@@ -80,7 +81,7 @@ static int queue_stats(int argc, char **argv)
     queue_stat(record, "deadLettersInHand", in_hand.messages);
     queue_stat(record, "unreadableLetters", unreadable);
     queue_stat(record, "pendingOrders", pending);
-    queue_stat(record, "oldestPendingSeconds", oldest);
+    queue_stat(record, "oldestPendingSeconds", (long long)oldest);
     shopctl_print_record(record);
     json_object_put(record);
     return SHOPCTL_DONE;

@@ -45,6 +45,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "worker/compose.h"
+#include "lib/metrics.h"
 #include "worker/steps.h"
 
 #define MAIL_SMTP_TIMEOUT_SECONDS 15L
@@ -368,6 +369,7 @@ int mail_send_confirmations(struct worker *w, struct worker_order *orders, int c
         if (!mine[i])
             continue;
         orders[i].mailed = delivered[i];
+        metrics_add(delivered[i] ? METRICS_EMAIL_SENT : METRICS_EMAIL_FAILED, 1);
         if (delivered[i]) {
             log_event(LOG_LEVEL_INFO, NULL, "event=mail_sent order=%s via=%s", orders[i].id,
                       w->mail.smtp_url[0] != '\0' ? "smtp" : "spool");
@@ -432,10 +434,12 @@ static void mail_resend_outcome(struct worker *w, const struct mail_kind *kind, 
 {
     if (delivered) {
         sent[(*sent_count)++] = order->id;
+        metrics_add(METRICS_EMAIL_SENT, 1);
         log_event(LOG_LEVEL_INFO, NULL, "event=mail_sent order=%s kind=%s attempt=%lld", order->id, kind->name,
                   attempts + 1);
         return;
     }
+    metrics_add(attempts + 1 >= w->mail.max_attempts ? METRICS_EMAIL_GIVEN_UP : METRICS_EMAIL_FAILED, 1);
     if (attempts + 1 >= w->mail.max_attempts)
         log_event(LOG_LEVEL_ERROR, NULL, "event=mail_given_up order=%s kind=%s attempts=%lld error=\"%s\"", order->id,
                   kind->name, attempts + 1, error);

@@ -26,6 +26,7 @@
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "lib/order.h"
 #include "lib/settings.h"
 #include "worker/deadletter.h"
@@ -183,6 +184,7 @@ static int worker_retry(struct worker *w, const struct worker_message *m, const 
     long long next = order->attempt < ORDER_ATTEMPT_MAX ? order->attempt + 1 : ORDER_ATTEMPT_MAX;
     if ((text = worker_annotate(w, m, next, NULL, &len)) == NULL)
         return SHOP_ERR_NOMEM;
+    metrics_add(METRICS_ORDERS_RETRIED, 1);
     log_event(LOG_LEVEL_WARN, NULL, "event=order_retry order=%s attempt=%lld error=\"%s\" backoff_ms=%lld",
               order->order_id, order->attempt, error, backoff);
     return queue_reschedule(w->queue, w->processing, m->text, m->len, w->names.retry, text, len,
@@ -219,6 +221,7 @@ static int worker_reschedule(struct worker *w, const struct worker_message *m)
     }
     if ((text = worker_annotate(w, m, valid ? order.attempt : 1, error, &len)) == NULL)
         return SHOP_ERR_NOMEM;
+    metrics_add(METRICS_ORDERS_DEAD_LETTERED, 1);
     log_event(LOG_LEVEL_ERROR, NULL, "event=order_dead_letter order=%s attempts=%lld error=\"%s\"",
               valid ? order.order_id : "(malformed)", valid ? order.attempt : 1, error);
     return queue_bury(w->queue, w->processing, m->text, m->len, w->names.dead, text, len);
@@ -317,6 +320,9 @@ static void worker_loop(struct worker *w, struct worker_message *batch)
             continue;
         worker_process_batch(w, batch, count);
         worker_finish_batch(w, batch, count);
+        metrics_add(METRICS_WORKER_BATCHES, 1);
+        metrics_add(METRICS_WORKER_BATCH_MESSAGES, (unsigned long long)count);
+        metrics_note_batch(worker_now_ms());
         arena_reset(&w->arena);
     }
 }
@@ -358,7 +364,10 @@ int main(int argc, char **argv)
 
     if (dead_letter_action != NULL) {
         status = deadletter_run(&w, dead_letter_action) == SHOP_OK ? 0 : 1;
+    } else if (metrics_open("worker", NULL, NULL, 0, 1) != SHOP_OK) {
+        status = 1;
     } else {
+        metrics_attach_thread(0); /* single-threaded: the one section */
         log_event(LOG_LEVEL_INFO, NULL, "event=started worker=%s queue=%s batch=%lld", w.id, w.names.queue,
                   w.batch_size);
         if ((batch = calloc((size_t)w.batch_size, sizeof(*batch))) != NULL)

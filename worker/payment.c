@@ -22,6 +22,7 @@
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "worker/steps.h"
 
 static const char SQL_FIND_PAYMENTS[] =
@@ -86,9 +87,11 @@ static bool payment_gateway_charge(struct worker *w, struct worker_order *order,
     payment_wait(w->payment.latency_ms);
     if (w->payment.failure_percent > 0 && (long long)randombytes_uniform(100) < w->payment.failure_percent) {
         log_event(LOG_LEVEL_WARN, NULL, "event=payment_transient_failure order=%s", order->id);
+        metrics_add(METRICS_PAYMENT_TRANSIENT_FAILURE, 1);
         return false;
     }
     order->declined = strstr(order->email, "+decline") != NULL;
+    metrics_add(order->declined ? METRICS_PAYMENT_DECLINED : METRICS_PAYMENT_CHARGED, 1);
     randombytes_buf(random, sizeof(random));
     snprintf(reference, size, "sim_");
     sodium_bin2hex(reference + 4, size - 4, random, sizeof(random));

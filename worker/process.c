@@ -24,6 +24,7 @@
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "lib/order.h"
 #include "worker/process.h"
 #include "worker/steps.h"
@@ -149,6 +150,8 @@ static void process_declined(struct worker *w, struct worker_order *orders, int 
         if (!orders[i].open || !orders[i].declined)
             continue;
         rc = order_mark_payment_failed(w->db, &w->arena, orders[i].id, w->id, NULL);
+        if (rc == SHOP_OK)
+            metrics_add(METRICS_ORDERS_PAYMENT_FAILED, 1);
         worker_order_end(&orders[i], rc == SHOP_OK ? WORKER_DONE : WORKER_RETRY,
                          rc == SHOP_OK ? NULL : worker_error(w, "payment failed status", shop_err_code(rc)));
     }
@@ -179,6 +182,8 @@ static void process_complete(struct worker *w, struct worker_order *orders, int 
         rc = order_mark_processed(w->db, &w->arena, ids_json, w->id, sent_json != NULL ? mail_record_sent : NULL,
                                   &record, NULL);
     }
+    if (rc == SHOP_OK)
+        metrics_add(METRICS_ORDERS_PROCESSED, (unsigned long long)open);
     worker_order_end_all(w, orders, count, "processed status", rc);
 }
 

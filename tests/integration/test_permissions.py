@@ -58,9 +58,9 @@ class PermissionsTest(unittest.TestCase):
     def test_responder_sockets_admit_only_the_web_server(self):
         sockets = sorted(glob.glob(os.path.join(VAR, "run", "*.sock")))
         responders = [s for s in sockets if not s.endswith(("mysql.sock", "redis.sock"))]
-        self.assertEqual(len(responders), 6, sockets)
+        self.assertEqual(len(responders), 7, sockets)
         probe = as_stranger("python3", "-c", CONNECT, *responders)
-        self.assertEqual(probe.stdout.split().count("refused"), 6, probe.stdout + probe.stderr)
+        self.assertEqual(probe.stdout.split().count("refused"), 7, probe.stdout + probe.stderr)
 
     def test_nothing_holding_personal_data_can_be_read(self):
         # The queue (e-mail addresses), the tables, the confirmations, the logs, the secrets.

@@ -149,6 +149,11 @@ class Package(unittest.TestCase):
             env = unit_environment(unit)
             user, group = unit["User"][0], unit["Group"][0]
             umask = int(unit.get("UMask", ["0022"])[0], 8)
+            for runtime in unit.get("RuntimeDirectory", []):  # made by systemd, owned by the unit's user
+                path = os.path.join("/run", runtime)
+                os.makedirs(path, exist_ok=True)
+                os.chmod(path, int(unit.get("RuntimeDirectoryMode", ["0755"])[0], 8))
+                os.chown(path, pwd.getpwnam(user).pw_uid, grp.getgrnam(group).gr_gid)
             command = ["setpriv", f"--reuid={user}", f"--regid={group}", "--init-groups", "--no-new-privs",
                        *shlex.split(unit["ExecStart"][0])]
             socket_units = [s for s in unit.get("Requires", []) if s.endswith(".socket")]
@@ -259,6 +264,11 @@ class Package(unittest.TestCase):
         wait_until(lambda: shopper.get(f"/api/orders/{order_id}").json()["status"] == "PROCESSED", timeout=30,
                    message="the order to be processed by the packaged worker")
         self.assertTrue(glob.glob(f"/var/spool/fcgi-shop/mail/{order_id}*"), "its confirmation e-mail")
+        # Prometheus's view from this host, summed over every responder and the worker.
+        metrics = shopper.get("/metrics")
+        self.assertEqual(metrics.status, 200, metrics.body[:200])
+        self.assertRegex(metrics.body.decode(), r'fcgi_shop_http_requests_total\{[^}]*resource="orders"')
+        self.assertRegex(metrics.body.decode(), r'(?m)^fcgi_shop_payments_total\{[^}]*\} [1-9]')
         for name in ("products.sock", "cart.sock"):
             st = os.stat(f"/run/fcgi-shop/{name}")
             self.assertEqual((grp.getgrgid(st.st_gid).gr_name, st.st_mode & 0o777), ("www-data", 0o660))
