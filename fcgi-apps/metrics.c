@@ -5,8 +5,9 @@
  * and worker on the host writes (lib/metrics_scrape.h sums them). Gauges of
  * state are read at scrape time, on this thread's own connections: the
  * pending orders and the oldest one's age (MariaDB, through the indexed marks
- * of pending orders: it costs the backlog), the queue's lists and the
- * workers' leases (Redis, a bounded SCAN). Orders in every status need a full
+ * of pending orders: it costs the backlog), the queue's lists and the live
+ * workers of the roster health counts too (Redis, and a bounded SCAN of the
+ * processing lists). Orders in every status need a full
  * count of the table, so that one is shared by the threads and made again at
  * most every metrics_orders_refresh_seconds (30).
  * A service that does not answer leaves its gauges out and says so in
@@ -131,7 +132,7 @@ static bool metrics_queue(struct metrics_text *text, struct responder_context *c
                         census.queued, census.processing, census.retrying, census.dead, census.unreadable);
     metrics_text_family(text, "fcgi_shop_workers_live", "gauge",
                         "Queue consumers holding a live lease (workers; a dead-letter replay while it runs).");
-    metrics_text_printf(text, "fcgi_shop_workers_live %lld\n", census.leases);
+    metrics_text_printf(text, "fcgi_shop_workers_live %lld\n", census.live_workers);
     return true;
 }
 

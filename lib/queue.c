@@ -9,6 +9,7 @@
 #include "queue.h"
 
 #include <hiredis/hiredis.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,18 +235,24 @@ int queue_move_end(struct queue *q, const char *from, enum queue_end from_end, c
     return rc;
 }
 
-int queue_length(struct queue *q, const char *list, long long *length)
+/* A command on one key that answers an integer (LLEN, ZCARD) into *out; 0 for anything else. */
+static int queue_key_integer(struct queue *q, const char *command, const char *key, long long *out)
 {
-    const char *argv[] = {"LLEN", list};
-    const size_t argvlen[] = {4, strlen(list)};
+    const char *argv[] = {command, key};
+    const size_t argvlen[] = {strlen(command), strlen(key)};
     redisReply *reply;
     int rc = queue_command(q, &reply, 2, argv, argvlen);
 
     if (rc != SHOP_OK)
         return rc;
-    *length = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
+    *out = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
     freeReplyObject(reply);
     return SHOP_OK;
+}
+
+int queue_length(struct queue *q, const char *list, long long *length)
+{
+    return queue_key_integer(q, "LLEN", list, length);
 }
 
 int queue_remove(struct queue *q, const char *list, const char *message, size_t len)
@@ -526,16 +533,7 @@ int queue_take_message(struct queue *q, const char *from, const char *to, const 
 
 int queue_set_size(struct queue *q, const char *zset, long long *size)
 {
-    const char *argv[] = {"ZCARD", zset};
-    const size_t argvlen[] = {5, strlen(zset)};
-    redisReply *reply;
-    int rc = queue_command(q, &reply, 2, argv, argvlen);
-
-    if (rc != SHOP_OK)
-        return rc;
-    *size = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
-    freeReplyObject(reply);
-    return SHOP_OK;
+    return queue_key_integer(q, "ZCARD", zset, size);
 }
 
 int queue_range(struct queue *q, const char *list, long long start, long long stop, struct arena *arena,
@@ -574,27 +572,7 @@ int queue_range(struct queue *q, const char *list, long long start, long long st
     return rc;
 }
 
-/* Adds one list's length to the totals. */
-static int queue_count_list(struct queue *q, const char *list, void *arg)
-{
-    struct queue_totals *totals = arg;
-    long long length = 0;
-    int rc = queue_length(q, list, &length);
-
-    if (rc == SHOP_OK) {
-        totals->keys++;
-        totals->messages += length;
-    }
-    return rc;
-}
-
-int queue_count_lists(struct queue *q, const char *prefix, struct queue_totals *totals)
-{
-    totals->keys = totals->messages = 0;
-    return queue_scan(q, prefix, queue_count_list, totals);
-}
-
-/* The number of keys prefix* (*keys) and, for lists, their total length (*messages; NULL: not asked). */
+/* The number of keys prefix* (*keys) and, for lists, their total length (*messages). */
 static int queue_scan_count(struct queue *q, const char *prefix, int max_pages, long long *keys, long long *messages)
 {
     char pattern[QUEUE_MAX_NAME + 2], cursor[32] = "0";
@@ -630,20 +608,21 @@ static int queue_scan_count(struct queue *q, const char *prefix, int max_pages, 
 
 int queue_census(struct queue *q, const struct queue_names *names, struct queue_census *census)
 {
-    const char *argv[] = {"ZCARD", names->retry};
-    const size_t argvlen[] = {5, strlen(names->retry)};
-    redisReply *reply;
+    struct queue_stats stats;
     int rc;
 
-    if ((rc = queue_length(q, names->queue, &census->queued)) != SHOP_OK ||
-        (rc = queue_length(q, names->dead, &census->dead)) != SHOP_OK ||
-        (rc = queue_length(q, names->unreadable, &census->unreadable)) != SHOP_OK ||
-        (rc = queue_command(q, &reply, 2, argv, argvlen)) != SHOP_OK)
+    if ((rc = queue_stats_read(q, names, &stats)) != SHOP_OK ||
+        (rc = queue_length(q, names->unreadable, &census->unreadable)) != SHOP_OK)
         return rc;
-    census->retrying = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
-    freeReplyObject(reply);
-    if ((rc = queue_scan_count(q, names->processing_prefix, QUEUE_CENSUS_MAX_PAGES, &census->processing_lists,
-                               &census->processing)) != SHOP_OK)
-        return rc;
-    return queue_scan_count(q, names->lease_prefix, QUEUE_CENSUS_MAX_PAGES, &census->leases, NULL);
+    census->queued = stats.depth;
+    census->retrying = stats.retrying;
+    census->dead = stats.dead;
+    census->live_workers = stats.live_workers;
+    return queue_scan_count(q, names->processing_prefix, QUEUE_CENSUS_MAX_PAGES, &census->processing_lists,
+                            &census->processing);
+}
+
+int queue_count_lists(struct queue *q, const char *prefix, struct queue_totals *totals)
+{
+    return queue_scan_count(q, prefix, INT_MAX, &totals->keys, &totals->messages);
 }

@@ -184,7 +184,7 @@ struct queue_totals {
 
 /* Counts the lists named prefix* (SCAN) and their messages. */
 int queue_count_lists(struct queue *q, const char *prefix, struct queue_totals *totals);
-/* How many messages wait where, and how many consumers hold a lease: what monitoring shows. */
+/* How many messages wait where, and how many workers live: what monitoring shows. */
 struct queue_census {
     long long queued;             /* the queue itself */
     long long processing;         /* in every consumer's processing list */
@@ -192,15 +192,15 @@ struct queue_census {
     long long retrying;           /* in the retry set */
     long long dead;               /* the dead-letter list */
     long long unreadable;         /* dead letters kept for a person */
-    long long leases;             /* consumers alive: workers, and a dead-letter tool while it runs */
+    long long live_workers;       /* the roster's members whose lease has not expired, as health counts them */
 };
 
 /* Pages of SCAN (1000 keys asked each) a census reads at most: it stays cheap on a large keyspace. */
 #define QUEUE_CENSUS_MAX_PAGES 20
 
 /*
- * Fills census: list lengths, the retry set's size, and (SCAN, at most
- * QUEUE_CENSUS_MAX_PAGES pages) the processing lists and leases.
+ * Fills census: queue_stats_read's figures, the unreadable dead letters, and
+ * (SCAN, at most QUEUE_CENSUS_MAX_PAGES pages) the processing lists.
  */
 int queue_census(struct queue *q, const struct queue_names *names, struct queue_census *census);
 
