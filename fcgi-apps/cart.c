@@ -184,7 +184,7 @@ static int cart_change_body(struct db *db, void *arg)
         /* In the same transaction: one durable commit for the add and its interest.
          * A shopper over the event rate limit still gets the item, just not counted. */
         if (rc == SHOP_OK && kind->records_interest) {
-            rc = interest_record(db, req->arena, user, product_id, db_result_text(&product, 0, 2),
+            rc = interest_record(db, req->arena, &ctx->session, product_id, db_result_text(&product, 0, 2),
                                  INTEREST_ADD_TO_CART);
             if (rc == SHOP_ERR_RATE_LIMITED)
                 rc = SHOP_OK;

@@ -6,6 +6,8 @@
  * recorded is the product's own from the catalog: productType is only a hint
  * and is used for events without a product (searches). Recording also brings
  * the popularity and "viewed together" aggregates up to date (lib/interest.c).
+ * Purchases are refused: only real orders record them. An event from a session
+ * this very request started counts for its shopper alone (lib/interest.h).
  */
 #include <string.h>
 
@@ -40,9 +42,11 @@ static int events_post(struct http_request *req, struct responder_context *ctx)
 
     if (rc != SHOP_OK)
         return rc;
-    if (json_get_string(body, "eventType", 1, 32, &type) != SHOP_OK || interest_event_parse(type, &event) != SHOP_OK)
+    /* Purchases come from real orders alone (the worker records them), never from a client. */
+    if (json_get_string(body, "eventType", 1, 32, &type) != SHOP_OK || interest_event_parse(type, &event) != SHOP_OK ||
+        event == INTEREST_PURCHASE)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_event_type",
-                                "eventType must be product-view, add-to-cart, purchase or search.", NULL);
+                                "eventType must be product-view, add-to-cart or search.", NULL);
     rc = json_get_string(body, "productId", 1, EVENTS_MAX_PRODUCT_ID, &product_id);
     if (rc == SHOP_ERR_INVALID || (rc == SHOP_ERR_NOT_FOUND && event != INTEREST_SEARCH))
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_product_id",
@@ -60,7 +64,7 @@ static int events_post(struct http_request *req, struct responder_context *ctx)
     } else {
         category = hint;
     }
-    rc = interest_record(ctx->db, req->arena, ctx->session.user_id, product_id, category, event);
+    rc = interest_record(ctx->db, req->arena, &ctx->session, product_id, category, event);
     if (rc == SHOP_ERR_RATE_LIMITED) {
         metrics_add(METRICS_EVENT_RATE_LIMITED, 1);
         return http_reply_error(req, rc, NULL, "Too many events from this shopper; slow down.", NULL);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "session.h"
 
 struct interest_kind {
     const char *name;
@@ -30,8 +31,9 @@ _Static_assert(sizeof(interest_kinds) / sizeof(interest_kinds[0]) == INTEREST_EV
 
 static const char SQL_RECENT_COUNT[] =
     "SELECT COUNT(*) FROM interactions WHERE user_id = ? AND created_at > NOW(3) - INTERVAL 1 MINUTE";
+/* aggregated = 1 from the start keeps a new session's event out of the aggregates. */
 static const char SQL_INSERT_INTERACTION[] =
-    "INSERT INTO interactions (user_id, product_id, event_type, category) VALUES (?, ?, ?, ?)";
+    "INSERT INTO interactions (user_id, product_id, event_type, category, aggregated) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_INSERT_PURCHASES[] =
     "INSERT INTO interactions (user_id, product_id, event_type, category)"
     " SELECT o.user_id, i.product_id, ?, p.category"
@@ -62,13 +64,15 @@ double interest_event_weight(enum interest_event event) { return interest_kinds[
 const char *interest_event_verb(enum interest_event event) { return interest_kinds[event].verb; }
 
 /* The rate check and the insert; inside the caller's transaction when one is open. */
-int interest_record(struct db *db, struct arena *arena, const char *user_id, const char *product_id,
+int interest_record(struct db *db, struct arena *arena, const struct session *shopper, const char *product_id,
                     const char *category, enum interest_event event)
 {
-    const struct db_param user[] = {DB_PARAM_TEXT(user_id)};
-    const struct db_param row[] = {DB_PARAM_TEXT(user_id), product_id != NULL ? DB_PARAM_TEXT(product_id) : DB_PARAM_NULL,
+    const struct db_param user[] = {DB_PARAM_TEXT(shopper->user_id)};
+    const struct db_param row[] = {DB_PARAM_TEXT(shopper->user_id),
+                                   product_id != NULL ? DB_PARAM_TEXT(product_id) : DB_PARAM_NULL,
                                    DB_PARAM_TEXT(interest_event_name(event)),
-                                   category != NULL ? DB_PARAM_TEXT(category) : DB_PARAM_NULL};
+                                   category != NULL ? DB_PARAM_TEXT(category) : DB_PARAM_NULL,
+                                   DB_PARAM_INT(shopper->is_new ? 1 : 0)};
     struct db_result recent;
     int rc;
 
@@ -76,7 +80,7 @@ int interest_record(struct db *db, struct arena *arena, const char *user_id, con
         return rc;
     if (db_result_int(&recent, 0, 0) >= INTEREST_MAX_PER_MINUTE)
         return SHOP_ERR_RATE_LIMITED;
-    return db_exec(db, arena, SQL_INSERT_INTERACTION, row, 4, NULL);
+    return db_exec(db, arena, SQL_INSERT_INTERACTION, row, 5, NULL);
 }
 
 /* Purchases skip the rate limit: each is bounded by a real order. */

@@ -11,12 +11,21 @@
  * Limit: at most INTEREST_MAX_PER_MINUTE events per shopper (more is
  * SHOP_ERR_RATE_LIMITED). Purchases are different: the worker records them,
  * each bounded by a real order, so they skip the limit.
+ *
+ * Only shoppers the shop has seen before count in the shared aggregates: an
+ * event from a session its own request created (no valid cookie came with it)
+ * is stored for that shopper's own recommendations but never folded into
+ * popularity or pairs. Otherwise every cookie-less request would be a new
+ * shopper, beyond the per-shopper limit and the repeat rule, and a script
+ * could put any product on top of "Popular now".
  */
 #ifndef SHOP_INTEREST_H
 #define SHOP_INTEREST_H
 
 #include "arena.h"
 #include "db.h"
+
+struct session;
 
 #define INTEREST_MAX_PER_MINUTE 120
 
@@ -38,11 +47,12 @@ double interest_event_weight(enum interest_event event);
 const char *interest_event_verb(enum interest_event event);
 
 /*
- * Records event for user_id, a shopper's own action (not a purchase), within
- * the rate limit. product_id and category may be NULL (a search); category is
- * the product's own when there is a product.
+ * Records event for the shopper, their own action (not a purchase), within
+ * the rate limit; for a new session (shopper->is_new), for the shopper alone.
+ * product_id and category may be NULL (a search); category is the product's
+ * own when there is a product.
  */
-int interest_record(struct db *db, struct arena *arena, const char *user_id, const char *product_id,
+int interest_record(struct db *db, struct arena *arena, const struct session *shopper, const char *product_id,
                     const char *category, enum interest_event event);
 
 /*

@@ -6,10 +6,11 @@ WRK_THREADS=${BENCH_THREADS:-2}
 export BENCH_DIR BENCH_THREADS=$WRK_THREADS
 
 # Starts a private stack, production-like (no access log, warn logging), on a free port.
+# nginx's per-address rate limits are off: wrk sends everything from one address.
 bench_start_stack() {
     "$SHOP_ROOT/scripts/deps"
     "$SHOP_ROOT/scripts/build" >/dev/null
-    export SHOP_VAR SHOP_PORT SHOP_LOG_LEVEL=warn SHOP_ACCESS_LOG=off
+    export SHOP_VAR SHOP_PORT SHOP_LOG_LEVEL=warn SHOP_ACCESS_LOG=off SHOP_RATE_LIMIT=off
     SHOP_VAR=$(mktemp -d /tmp/fcgi-shop-bench.XXXXXX)
     SHOP_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     BASE="http://127.0.0.1:$SHOP_PORT"

@@ -32,10 +32,15 @@ class Response:
 
 
 class Client:
-    """One browser: keeps the cookies the shop sets, like a browser would."""
+    """One browser: keeps the cookies the shop sets, like a browser would.
 
-    def __init__(self):
+    source: the loopback address to send from (127.0.0.2, ...), so a test has
+    nginx's per-address limits to itself; 127.0.0.1 when None.
+    """
+
+    def __init__(self, source=None):
         self.cookies = {}
+        self.source = source
 
     def request(self, method, path, body=None, headers=None, json_body=None):
         headers = dict(headers or {})
@@ -46,7 +51,8 @@ class Client:
             body = body.encode()
         if self.cookies and "Cookie" not in headers:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        connection = http.client.HTTPConnection(_host.hostname, _host.port, timeout=30)
+        connection = http.client.HTTPConnection(_host.hostname, _host.port, timeout=30,
+                                                source_address=(self.source, 0) if self.source else None)
         try:
             connection.request(method, path, body=body, headers=headers)
             raw = connection.getresponse()
@@ -198,6 +204,21 @@ def wait_until(condition, timeout=10.0, interval=0.05, message="condition"):
         time.sleep(interval)
 
 
+class RateLimitsOn:
+    """Runs a block with nginx's per-address rate limits on (the test stack runs with SHOP_RATE_LIMIT=off)."""
+
+    def __enter__(self):
+        _reload_nginx("on")
+
+    def __exit__(self, *exc):
+        _reload_nginx("off")
+
+
+def _reload_nginx(rate_limit):
+    subprocess.run([os.path.join(ROOT, "scripts", "stack"), "reload-nginx"], check=True, stdout=subprocess.DEVNULL,
+                   env=dict(os.environ, SHOP_VAR=VAR, SHOP_PORT=str(_host.port), SHOP_RATE_LIMIT=rate_limit))
+
+
 class StackWorkerStopped:
     """Runs a block with the stack's own worker stopped, restarting it afterwards."""
 
@@ -267,6 +288,12 @@ def user_id(client):
 
 
 def view(client, product_id, event_type="product-view"):
+    """Records an event as the storefront does: from a shopper the shop knows (its first page fetched the cart).
+
+    An event from a session the request itself creates never counts in the shared aggregates.
+    """
+    if "sid" not in client.cookies:
+        client.cart()
     response = client.post("/api/events", {"productId": product_id, "eventType": event_type})
     assert response.status == 202, response
     return response
