@@ -63,8 +63,8 @@ class CheckoutTest(unittest.TestCase):
         price = int(sql("SELECT price_cents FROM products WHERE id = 'prod-032'")[0][0])
         order_id = response.json()["orderId"]
         self.assertEqual(client.get(f"/api/orders/{order_id}").json()["totalCents"], price)
-        self.assertEqual(sql(f"SELECT user_id FROM orders WHERE id = '{order_id}'")[0][0],
-                         sql("SELECT user_id FROM carts ORDER BY updated_at DESC LIMIT 1")[0][0])
+        self.assertEqual(sql(f"SELECT user_id FROM orders WHERE id = '{order_id}'")[0][0], user_id(client),
+                         "the session's shopper, not the body's userId")
 
     def test_declined_card_is_payment_failed_with_stock_back_and_cart_kept(self):
         client = Client()
