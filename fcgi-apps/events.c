@@ -18,6 +18,7 @@
 #include "lib/responder.h"
 #include "lib/validate.h"
 
+#define EVENTS_MAX_PRODUCT_ID 32
 #define EVENTS_MAX_CATEGORY 64
 #define EVENTS_MAX_BODY 1024
 
@@ -43,16 +44,18 @@ static int events_post(struct http_request *req, struct responder_context *ctx)
     if (json_get_string(body, "eventType", 1, 32, &type) != SHOP_OK || interest_event_parse(type, &event) != SHOP_OK)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_event_type",
                                 "eventType must be product-view, add-to-cart, purchase or search.", NULL);
-    rc = json_get_string(body, "productId", 1, PRODUCT_ID_MAX, &product_id);
-    if (rc == SHOP_ERR_INVALID || (rc == SHOP_ERR_NOT_FOUND && event != INTEREST_SEARCH) ||
-        (rc == SHOP_OK && !product_id_valid(product_id)))
+    rc = json_get_string(body, "productId", 1, EVENTS_MAX_PRODUCT_ID, &product_id);
+    if (rc == SHOP_ERR_INVALID || (rc == SHOP_ERR_NOT_FOUND && event != INTEREST_SEARCH))
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_product_id",
-                                "productId must be a product id: 1 to 32 of letters, digits, _ and -.", NULL);
+                                "productId must be a product id (1 to 32 characters).", NULL);
     rc = json_get_string(body, "productType", 1, EVENTS_MAX_CATEGORY, &hint);
     if (rc == SHOP_ERR_INVALID || (rc == SHOP_OK && !validate_text(hint, EVENTS_MAX_CATEGORY)))
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_product_type", "productType is at most 64 characters.", NULL);
     if (product_id != NULL) {
         const struct db_param id[] = {DB_PARAM_TEXT(product_id)};
+        /* No product has an id outside the alphabet: unknown, without a query (the column is ASCII). */
+        if (!product_id_valid(product_id))
+            return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
         if ((rc = db_exec(ctx->db, req->arena, SQL_PRODUCT_CATEGORY, id, 1, &product)) != SHOP_OK)
             return rc;
         if (product.rows == 0)
