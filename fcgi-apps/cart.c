@@ -20,11 +20,11 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/money.h"
+#include "lib/product.h"
 #include "lib/responder.h"
 
 #define CART_MAX_LINES 50
 #define CART_MAX_QUANTITY 99
-#define CART_MAX_PRODUCT_ID 32
 
 static int cart_get(struct http_request *req, struct responder_context *ctx);
 static int cart_add(struct http_request *req, struct responder_context *ctx);
@@ -199,7 +199,7 @@ static int cart_change(struct http_request *req, struct responder_context *ctx, 
     struct cart_change change = {req, ctx, product_id, requested, kind};
     int rc;
 
-    if (strlen(product_id) > CART_MAX_PRODUCT_ID)
+    if (!product_id_valid(product_id))
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
     if ((rc = db_transaction(ctx->db, cart_change_body, &change)) == SHOP_ERR_RETRY)
         log_event(LOG_LEVEL_WARN, req->request_id, "event=cart_contention attempts=%d", DB_TRANSACTION_ATTEMPTS);
@@ -210,14 +210,14 @@ static int cart_change(struct http_request *req, struct responder_context *ctx, 
 
 /*
  * The "quantity" field: a missing one is default_quantity (when >= 0), a
- * non-integer is 400, a number outside [min, 99] is 422. Replies on failure.
+ * non-integer (null too) is 400, a number outside [min, 99] is 422. Replies on failure.
  */
 static int cart_read_quantity(struct http_request *req, struct json_object *body, long long min,
                               long long default_quantity, long long *quantity)
 {
     int rc = json_get_int(body, "quantity", LLONG_MIN, LLONG_MAX, quantity);
 
-    if (rc == SHOP_ERR_NOT_FOUND && default_quantity >= 0) {
+    if (rc == SHOP_ERR_NOT_FOUND && default_quantity >= 0 && !json_has(body, "quantity")) {
         *quantity = default_quantity;
         return SHOP_OK;
     }
@@ -268,8 +268,12 @@ static int cart_set_item(struct http_request *req, struct responder_context *ctx
 static int cart_remove_item(struct http_request *req, struct responder_context *ctx)
 {
     const struct db_param line_key[] = {DB_PARAM_TEXT(ctx->session.user_id), DB_PARAM_TEXT(req->route_params[0])};
-    int rc = db_exec(ctx->db, req->arena, SQL_DELETE_LINE, line_key, 2, NULL);
+    int rc;
 
+    /* No product has such an id, so no line does: removing it is harmless, as for any unknown id. */
+    if (!product_id_valid(req->route_params[0]))
+        return cart_reply(req, ctx);
+    rc = db_exec(ctx->db, req->arena, SQL_DELETE_LINE, line_key, 2, NULL);
     return rc != SHOP_OK ? rc : cart_reply(req, ctx);
 }
 

@@ -16,6 +16,7 @@
 #include "lib/interest.h"
 #include "lib/json.h"
 #include "lib/metrics.h"
+#include "lib/product.h"
 #include "lib/responder.h"
 #include "lib/validate.h"
 
@@ -56,6 +57,9 @@ static int events_post(struct http_request *req, struct responder_context *ctx)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_product_type", "productType is at most 64 characters.", NULL);
     if (product_id != NULL) {
         const struct db_param id[] = {DB_PARAM_TEXT(product_id)};
+        /* No product has an id outside the alphabet: unknown, without a query (the column is ASCII). */
+        if (!product_id_valid(product_id))
+            return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
         if ((rc = db_exec(ctx->db, req->arena, SQL_PRODUCT_CATEGORY, id, 1, &product)) != SHOP_OK)
             return rc;
         if (product.rows == 0)

@@ -17,6 +17,8 @@
  * Idempotency-Key: its row is inserted in the same transaction under the
  * primary key (shopper, key), so of concurrent requests with one key exactly one
  * commits an order; the others wait on that key and then answer as it did.
+ * Two requests are the same when they mean the same: the row keeps a hash of
+ * the shipping fields in a fixed order, not of the body's bytes.
  */
 #include <limits.h>
 #include <sodium.h>
@@ -35,9 +37,8 @@
 #include "lib/responder.h"
 #include "lib/validate.h"
 
-#define ORDERS_IDEMPOTENCY_KEY_MAX 128
 #define ORDERS_DEFAULT_PAGE 20
-#define ORDERS_MAX_PAGE 50
+#define ORDERS_MAX_PAGE 100
 #define ORDER_STATUS_RECEIVED "Order Received"
 
 static int orders_create(struct http_request *req, struct responder_context *ctx);
@@ -156,8 +157,47 @@ static int orders_reply_received(struct http_request *req, const char *order_id)
 }
 
 /*
+ * The request's meaning as a hash (64 hex digits in hash): the shipping fields,
+ * in shipping_fields[] order, as one JSON array. Key order, spacing and fields
+ * the shop does not read make no difference; an absent or invalid field is
+ * hashed as it is, so a retry of a refused request is refused the same way.
+ */
+static int orders_request_hash(struct json_object *body, char hash[crypto_hash_sha256_BYTES * 2 + 1])
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    struct json_object *shipping = NULL, *fields = json_object_new_array();
+    const char *text;
+    size_t i, len;
+
+    if (fields == NULL)
+        return SHOP_ERR_NOMEM;
+    if (!json_object_object_get_ex(body, "shipping", &shipping) || !json_object_is_type(shipping, json_type_object))
+        shipping = NULL;
+    for (i = 0; i < sizeof(shipping_fields) / sizeof(shipping_fields[0]); i++) {
+        struct json_object *value = NULL;
+
+        if (shipping != NULL)
+            json_object_object_get_ex(shipping, shipping_fields[i].key, &value);
+        value = json_object_get(value); /* NULL stays NULL: JSON null */
+        if (json_object_array_add(fields, value) != 0) {
+            json_object_put(value);
+            json_object_put(fields);
+            return SHOP_ERR_NOMEM;
+        }
+    }
+    if ((text = json_to_text(fields, &len)) == NULL) {
+        json_object_put(fields);
+        return SHOP_ERR_NOMEM;
+    }
+    crypto_hash_sha256(digest, (const unsigned char *)text, len);
+    sodium_bin2hex(hash, crypto_hash_sha256_BYTES * 2 + 1, digest, sizeof(digest));
+    json_object_put(fields);
+    return SHOP_OK;
+}
+
+/*
  * Answers a request whose Idempotency-Key was used before: the first answer when
- * the body is the same, 422 when it differs. SHOP_ERR_NOT_FOUND: the key is new.
+ * the request means the same (orders_request_hash), 422 when it differs. SHOP_ERR_NOT_FOUND: the key is new.
  */
 static int orders_replay(struct http_request *req, struct responder_context *ctx, const char *key, const char *hash)
 {
@@ -303,21 +343,17 @@ static int orders_create(struct http_request *req, struct responder_context *ctx
 {
     const char *key = http_param(req, "HTTP_IDEMPOTENCY_KEY");
     char order_id[ORDER_ID_MAX + 1], hash[crypto_hash_sha256_BYTES * 2 + 1];
-    unsigned char digest[crypto_hash_sha256_BYTES];
     struct json_object *body;
     struct shipping ship;
-    size_t len;
     int rc;
 
     if ((rc = http_read_json(req, (size_t)responder_max_body(), &body)) != SHOP_OK)
         return rc;
-    if (key != NULL && (strlen(key) > ORDERS_IDEMPOTENCY_KEY_MAX || !validate_text(key, ORDERS_IDEMPOTENCY_KEY_MAX)))
+    if (key != NULL && !order_idempotency_key_valid(key))
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_idempotency_key",
-                                "Idempotency-Key must be 1 to 128 printable characters.", NULL);
-    /* The parsed body re-serialized: equal requests hash equal whatever their spacing. */
-    const char *canonical = json_to_text(body, &len);
-    crypto_hash_sha256(digest, (const unsigned char *)canonical, len);
-    sodium_bin2hex(hash, sizeof(hash), digest, sizeof(digest));
+                                "Idempotency-Key must be 1 to 128 printable ASCII characters.", NULL);
+    if ((rc = orders_request_hash(body, hash)) != SHOP_OK)
+        return rc;
     /* A key seen before answers first, whatever this body holds. */
     if (key != NULL && (rc = orders_replay(req, ctx, key, hash)) != SHOP_ERR_NOT_FOUND)
         return rc;

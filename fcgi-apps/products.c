@@ -31,13 +31,13 @@
 #include "lib/err.h"
 #include "lib/http.h"
 #include "lib/money.h"
+#include "lib/product.h"
 #include "lib/responder.h"
 
 #define PRODUCTS_DEFAULT_LIMIT 20
 #define PRODUCTS_MAX_LIMIT 100
 #define PRODUCTS_MAX_QUERY 100      /* bytes of the q search text */
 #define PRODUCTS_MAX_CATEGORY 64
-#define PRODUCTS_MAX_ID 32
 
 static int products_list(struct http_request *req, struct responder_context *ctx);
 static int products_get(struct http_request *req, struct responder_context *ctx);
@@ -155,7 +155,7 @@ static int products_get(struct http_request *req, struct responder_context *ctx)
     struct json_object *product;
     int rc;
 
-    if (strlen(id) > PRODUCTS_MAX_ID)
+    if (!product_id_valid(id))
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
     const struct db_param params[] = {DB_PARAM_TEXT(id), DB_PARAM_TEXT(money_currency())};
     rc = db_exec(ctx->db, req->arena, SQL_GET_PRODUCT, params, 2, &rows);

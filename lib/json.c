@@ -6,6 +6,62 @@
 #include <string.h>
 
 #include "err.h"
+#include "validate.h"
+
+/* The UTF-16 code unit of the \uXXXX escape at text (len bytes available), or -1 when there is none. */
+static long json_escape_unit(const char *text, size_t len)
+{
+    long unit = 0;
+    int i;
+
+    if (len < 6 || text[0] != '\\' || text[1] != 'u')
+        return -1;
+    for (i = 2; i < 6; i++) {
+        char c = text[i];
+        int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (digit < 0)
+            return -1;
+        unit = unit * 16 + digit;
+    }
+    return unit;
+}
+
+/*
+ * True when every escaped surrogate is a high one followed at once by an
+ * escaped low one. json-c decodes a lone one into U+FFFD or into bytes that are
+ * not UTF-8, so it is refused before: what a handler reads is the text sent.
+ * A backslash is only valid inside a string, so scanning the whole text is
+ * exact; where it is not valid the parse fails anyway.
+ */
+static bool json_surrogates_paired(const char *text, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        long unit, low;
+
+        if (text[i] != '\\') {
+            i++;
+            continue;
+        }
+        unit = json_escape_unit(text + i, len - i);
+        if (unit < 0) { /* another escape: \" \\ \n … */
+            i += 2;
+            continue;
+        }
+        if (unit >= 0xdc00 && unit <= 0xdfff)
+            return false;
+        if (unit >= 0xd800 && unit <= 0xdbff) {
+            low = json_escape_unit(text + i + 6, len - i - 6);
+            if (low < 0xdc00 || low > 0xdfff)
+                return false;
+            i += 6;
+        }
+        i += 6;
+    }
+    return true;
+}
 
 int json_parse_object(const char *text, size_t len, struct json_object **out)
 {
@@ -16,6 +72,9 @@ int json_parse_object(const char *text, size_t len, struct json_object **out)
     *out = NULL;
     if (len > (size_t)0x7fffffff)
         return SHOP_ERR_TOO_LARGE;
+    /* json-c's own check lets overlong forms, surrogates and code points above U+10FFFF through. */
+    if (!validate_utf8_bytes(text, len) || !json_surrogates_paired(text, len))
+        return SHOP_ERR_INVALID;
     tok = json_tokener_new_ex(JSON_MAX_DEPTH);
     if (tok == NULL)
         return SHOP_ERR_NOMEM;
@@ -83,6 +142,11 @@ int json_get_int(struct json_object *obj, const char *key, long long min, long l
         return SHOP_ERR_INVALID;
     *out = number;
     return SHOP_OK;
+}
+
+bool json_has(struct json_object *obj, const char *key)
+{
+    return obj != NULL && json_object_object_get_ex(obj, key, NULL);
 }
 
 const char *json_to_text(struct json_object *obj, size_t *len)

@@ -9,6 +9,7 @@
 #define SHOP_JSON_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -17,7 +18,9 @@
 
 /*
  * Parses text (len bytes) into a new object owned by the caller (*out).
- * SHOP_ERR_INVALID for malformed JSON, invalid UTF-8, nesting deeper than
+ * SHOP_ERR_INVALID for malformed JSON, text that is not UTF-8 as RFC 3629
+ * defines it (no overlong forms, no surrogates, nothing above U+10FFFF), an
+ * escaped surrogate that is not half of a pair, nesting deeper than
  * JSON_MAX_DEPTH, trailing bytes, or a top level that is not an object.
  */
 int json_parse_object(const char *text, size_t len, struct json_object **out);
@@ -36,6 +39,9 @@ int json_get_string(struct json_object *obj, const char *key, size_t min_len, si
  */
 int json_get_int(struct json_object *obj, const char *key, long long min, long long max,
                  long long *out);
+
+/* True when obj has the field key, even as null: tells "absent" from "null". */
+bool json_has(struct json_object *obj, const char *key);
 
 /* Serializes obj compactly; the text lives as long as obj. */
 const char *json_to_text(struct json_object *obj, size_t *len);

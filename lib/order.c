@@ -205,6 +205,22 @@ int order_pending_summary(struct db *db, struct arena *arena, long long *pending
     return SHOP_OK;
 }
 
+bool order_idempotency_key_valid(const char *key)
+{
+    size_t len = strlen(key), i;
+    bool visible = false;
+
+    if (len == 0 || len > ORDER_IDEMPOTENCY_KEY_MAX)
+        return false;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (c < ' ' || c > '~')
+            return false;
+        visible |= key[i] != ' ';
+    }
+    return visible;
+}
+
 bool order_id_valid(const char *id)
 {
     size_t prefix = sizeof(ORDER_ID_PREFIX) - 1, i;

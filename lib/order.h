@@ -48,6 +48,7 @@ enum order_status {
 #define ORDER_ID_HEX 32                          /* 128 random bits */
 #define ORDER_ID_MAX (sizeof(ORDER_ID_PREFIX) - 1 + ORDER_ID_HEX)
 #define ORDER_EMAIL_MAX 254
+#define ORDER_IDEMPOTENCY_KEY_MAX 128            /* idempotency_keys.idem_key */
 #define ORDER_ERROR_MAX 200
 #define ORDER_ATTEMPT_MAX 1000
 #define ORDER_HOLDER_MAX 96          /* orders.claimed_by holds at most 95 characters and the NUL */
@@ -80,6 +81,13 @@ int order_pending_summary(struct db *db, struct arena *arena, long long *pending
 
 /* True for "order-" followed by 32 lowercase hex digits: the only ids the shop issues. */
 bool order_id_valid(const char *id);
+
+/*
+ * True for an Idempotency-Key the shop keeps: 1 to ORDER_IDEMPOTENCY_KEY_MAX
+ * bytes of printable ASCII (space to ~), not all spaces. Its column is ASCII:
+ * any other text is refused before it reaches a query.
+ */
+bool order_idempotency_key_valid(const char *key);
 
 /* Writes a new random order id (ORDER_ID_MAX + 1 bytes) into out. */
 void order_id_new(char *out);

@@ -51,13 +51,18 @@ struct product_field_rule {
     product_parser parse;
 };
 
+bool product_id_valid(const char *id)
+{
+    size_t len = strlen(id);
+
+    return len >= 1 && len <= PRODUCT_ID_MAX &&
+           strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == len;
+}
+
 static const char *product_parse_id(const char *text, const struct product_rules *rules, struct product *product)
 {
-    size_t len = strlen(text);
-
     (void)rules;
-    if (len == 0 || len > PRODUCT_ID_MAX || strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                         "0123456789_-") != len)
+    if (!product_id_valid(text))
         return "1 to 32 of letters, digits, _ and -";
     product->id = text;
     return NULL;

@@ -71,6 +71,13 @@ const char *product_field_name(enum product_field field);
 /* The field called name, or -1. */
 int product_field_find(const char *name);
 
+/*
+ * True for 1 to PRODUCT_ID_MAX of A-Z a-z 0-9 _ -: the only ids a product can
+ * have, so anything else is an unknown product without asking the database
+ * (whose ASCII id column cannot even compare it with non-ASCII text).
+ */
+bool product_id_valid(const char *id);
+
 /* A product with the defaults of a new one: empty description and image, no stock, active. */
 void product_init(struct product *product);
 

@@ -6,11 +6,11 @@
 #include <ctype.h>
 #include <string.h>
 
-bool validate_utf8(const char *text)
+bool validate_utf8_bytes(const char *text, size_t len)
 {
-    const unsigned char *s = (const unsigned char *)text;
+    const unsigned char *s = (const unsigned char *)text, *end = s + len;
 
-    while (*s != '\0') {
+    while (s < end) {
         int extra, k;
         unsigned int cp;
 
@@ -29,6 +29,8 @@ bool validate_utf8(const char *text)
         } else {
             return false;
         }
+        if (end - s <= extra)
+            return false;
         for (k = 1; k <= extra; k++) {
             if ((s[k] & 0xc0) != 0x80)
                 return false;
@@ -40,6 +42,11 @@ bool validate_utf8(const char *text)
         s += extra + 1;
     }
     return true;
+}
+
+bool validate_utf8(const char *text)
+{
+    return validate_utf8_bytes(text, strlen(text));
 }
 
 bool validate_text(const char *s, size_t max_chars)

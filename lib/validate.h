@@ -16,6 +16,9 @@
 /* Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates). */
 bool validate_utf8(const char *s);
 
+/* The same for len bytes, which may hold NUL (a character like any other). */
+bool validate_utf8_bytes(const char *s, size_t len);
+
 /* UTF-8 without control characters, with 1 to max_chars characters after trimming. */
 bool validate_text(const char *s, size_t max_chars);
 

@@ -88,10 +88,8 @@ class CartTest(unittest.TestCase):
             assert_error(self, client.post("/api/cart", {"productId": "prod-022", "quantity": quantity}), 422,
                          "invalid_quantity")
         for quantity in ["2", 1.5, True, None, [1]]:
-            response = client.post("/api/cart", {"productId": "prod-022", "quantity": quantity})
-            self.assertEqual(response.status, 400 if quantity is not None else 200, (quantity, response))
-            if quantity is None:
-                client.delete("/api/cart")
+            assert_error(self, client.post("/api/cart", {"productId": "prod-022", "quantity": quantity}), 400,
+                         "invalid_quantity")
         assert_error(self, client.put("/api/cart/items/prod-022", {"quantity": 100}), 422, "invalid_quantity")
         assert_error(self, client.put("/api/cart/items/prod-022", {}), 400, "invalid_quantity")
         self.assertEqual(client.cart()["items"], [])

@@ -48,6 +48,29 @@ START_TEST(test_order_id_only_the_shops_own_form_is_valid)
 }
 END_TEST
 
+START_TEST(test_order_idempotency_key_is_printable_ascii_up_to_128)
+{
+    char key[ORDER_IDEMPOTENCY_KEY_MAX + 2];
+
+    ck_assert(order_idempotency_key_valid("checkout-7f3a"));
+    ck_assert(order_idempotency_key_valid("a b ~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}"));
+    ck_assert(order_idempotency_key_valid("x"));
+    ck_assert(!order_idempotency_key_valid(""));
+    ck_assert(!order_idempotency_key_valid("   "));
+    ck_assert(!order_idempotency_key_valid("\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87")); /* Cyrillic */
+    ck_assert(!order_idempotency_key_valid("\xf0\x9f\x98\x80"));                 /* emoji */
+    ck_assert(!order_idempotency_key_valid("key\xff"));
+    ck_assert(!order_idempotency_key_valid("tab\tkey"));
+    ck_assert(!order_idempotency_key_valid("del\x7f"));
+    memset(key, 'k', sizeof(key));
+    key[ORDER_IDEMPOTENCY_KEY_MAX] = '\0';
+    ck_assert(order_idempotency_key_valid(key));
+    key[ORDER_IDEMPOTENCY_KEY_MAX] = 'k';
+    key[ORDER_IDEMPOTENCY_KEY_MAX + 1] = '\0';
+    ck_assert(!order_idempotency_key_valid(key));
+}
+END_TEST
+
 START_TEST(test_order_message_round_trips_with_attempt_and_error)
 {
     struct order_message in = {.attempt = 3}, out;
@@ -120,5 +143,6 @@ START_TEST(test_order_message_encoder_refuses_a_buffer_too_small)
 END_TEST
 
 UNIT_MAIN("order", test_order_status_names_round_trip, test_order_id_only_the_shops_own_form_is_valid,
+          test_order_idempotency_key_is_printable_ascii_up_to_128,
           test_order_message_round_trips_with_attempt_and_error, test_order_message_first_delivery_is_the_plain_shape,
           test_order_message_decoder_refuses_anything_out_of_bounds, test_order_message_encoder_refuses_a_buffer_too_small)

@@ -130,6 +130,22 @@ START_TEST(test_product_ids_and_text_lengths_follow_the_columns)
 }
 END_TEST
 
+START_TEST(test_product_id_valid_is_the_id_rule_and_ascii_only)
+{
+    ck_assert(product_id_valid("prod-001"));
+    ck_assert(product_id_valid("A_z-9"));
+    ck_assert(product_id_valid("abcdefghijklmnopqrstuvwxyz012345"));
+    ck_assert(!product_id_valid("abcdefghijklmnopqrstuvwxyz0123456"));
+    ck_assert(!product_id_valid(""));
+    ck_assert(!product_id_valid("\xc3\xbc"));
+    ck_assert(!product_id_valid("\xf0\x9f\x98\x80"));
+    ck_assert(!product_id_valid("prod-001\xc3\xa9"));
+    ck_assert(!product_id_valid("prod 001"));
+    ck_assert(!product_id_valid("prod%001"));
+    ck_assert(accepts(PRODUCT_ID, "prod-001") && !accepts(PRODUCT_ID, "\xc3\xbc"));
+}
+END_TEST
+
 START_TEST(test_product_price_stock_and_active_ranges)
 {
     storefront_setup();
@@ -213,5 +229,6 @@ END_TEST
 
 UNIT_MAIN("product", test_product_parse_fills_every_field_of_a_good_row,
           test_product_parse_reports_every_bad_field_at_once, test_product_ids_and_text_lengths_follow_the_columns,
+          test_product_id_valid_is_the_id_rule_and_ascii_only,
           test_product_price_stock_and_active_ranges, test_product_image_is_a_storefront_file_or_an_https_url,
           test_product_require_names_what_a_new_product_lacks, test_product_field_names_are_the_csv_header)

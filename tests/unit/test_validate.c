@@ -56,6 +56,21 @@ START_TEST(test_validate_text_counts_characters_and_refuses_controls)
 }
 END_TEST
 
+START_TEST(test_validate_utf8_bytes_counts_nul_and_stops_at_len)
+{
+    ck_assert(validate_utf8_bytes("a\0b", 3));
+    ck_assert(validate_utf8_bytes("\xc3\xbc", 2));
+    ck_assert(!validate_utf8_bytes("\xc3\xbc", 1));              /* cut short by len */
+    ck_assert(!validate_utf8_bytes("\xe2\x82\xac", 2));
+    ck_assert(validate_utf8_bytes("\xf4\x8f\xbf\xbf", 4));      /* U+10FFFF */
+    ck_assert(!validate_utf8_bytes("\xf4\x90\x80\x80", 4));     /* U+110000 */
+    ck_assert(!validate_utf8_bytes("\xc0\xaf", 2));
+    ck_assert(!validate_utf8_bytes("\xed\xa0\x80", 3));
+    ck_assert(validate_utf8_bytes("", 0));
+    ck_assert(validate_utf8("\xc3\xbc") && !validate_utf8("\xc3"));
+}
+END_TEST
+
 START_TEST(test_validate_country_and_postal_code)
 {
     ck_assert(validate_country("DE"));
@@ -73,4 +88,4 @@ END_TEST
 
 UNIT_MAIN("validate", test_validate_email_accepts_ordinary_addresses, test_validate_email_refuses_malformed_and_injection,
           test_validate_email_length_limits, test_validate_text_counts_characters_and_refuses_controls,
-          test_validate_country_and_postal_code)
+          test_validate_country_and_postal_code, test_validate_utf8_bytes_counts_nul_and_stops_at_len)
