@@ -131,7 +131,7 @@ static long long responder_elapsed_us(const struct timespec *start)
     return (now.tv_sec - start->tv_sec) * 1000000LL + (now.tv_nsec - start->tv_nsec) / 1000;
 }
 
-static void responder_serve(const struct responder *responder, FCGX_Request *fcgi, struct responder_context *ctx)
+void responder_serve(const struct responder *responder, FCGX_Request *fcgi, struct responder_context *ctx)
 {
     struct http_request req;
     struct timespec start;
