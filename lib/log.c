@@ -20,6 +20,7 @@ static enum log_level log_threshold = LOG_LEVEL_INFO;
 
 int log_init(const char *program, const char *level)
 {
+    char shown[LOG_MAX_VALUE];
     size_t i;
 
     snprintf(log_program, sizeof(log_program), "%s", program);
@@ -29,8 +30,8 @@ int log_init(const char *program, const char *level)
             return SHOP_OK;
         }
     }
-    log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=log_level value=\"%s\" reason=\"expected debug, info, warn or error\"",
-              level);
+    log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=log_level value=%s reason=\"expected debug, info, warn or error\"",
+              log_value(level, shown, sizeof(shown)));
     return SHOP_ERR_INVALID;
 }
 
