@@ -34,13 +34,13 @@ struct fuzz_fcgi {
 };
 
 /* The body is all there is: once read, the stream is at its end. */
-static void fuzz_stream_fill(FCGX_Stream *stream)
+static inline void fuzz_stream_fill(FCGX_Stream *stream)
 {
     stream->isClosed = 1;
 }
 
 /* The answer is not kept: a full buffer starts over. */
-static void fuzz_stream_empty(FCGX_Stream *stream, int do_close)
+static inline void fuzz_stream_empty(FCGX_Stream *stream, int do_close)
 {
     struct fuzz_fcgi *fcgi = stream->data;
 
