@@ -435,7 +435,7 @@ static int orders_parse_page(struct http_request *req, long long *limit, const c
 
     if (rc != SHOP_OK)
         return rc;
-    if (cursor != NULL && cursor_decode(cursor, req->arena, after, 2) != SHOP_OK)
+    if (cursor != NULL && cursor_decode("orders", cursor, req->arena, after, 2) != SHOP_OK)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_cursor", "cursor is not one this shop issued.", NULL);
     return SHOP_OK;
 }
@@ -473,7 +473,7 @@ static int orders_list(struct http_request *req, struct responder_context *ctx)
     }
     /* The next page starts after the last row shown: (created_at, id). */
     const char *last[2] = {db_result_text(&rows, shown - 1, 7), db_result_text(&rows, shown - 1, 0)};
-    if (cursor_add_next(body, rows.rows > limit ? last : NULL, 2) != SHOP_OK)
+    if (cursor_add_next(body, "orders", rows.rows > limit ? last : NULL, 2) != SHOP_OK)
         return SHOP_ERR_INTERNAL;
     http_add_header(req, "Cache-Control", "no-store");
     return http_reply_json(req, 200, body);

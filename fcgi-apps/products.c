@@ -119,7 +119,7 @@ static int products_list(struct http_request *req, struct responder_context *ctx
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_category", "category is at most 64 bytes.", NULL);
     if (strlen(query) > PRODUCTS_MAX_QUERY)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_query", "q is at most 100 bytes.", NULL);
-    if (cursor_text != NULL && cursor_decode(cursor_text, req->arena, after, 2) != SHOP_OK)
+    if (cursor_text != NULL && cursor_decode("products", cursor_text, req->arena, after, 2) != SHOP_OK)
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_cursor", "cursor is not one this shop issued.", NULL);
 
     const char *pattern = products_like_pattern(req->arena, query);
@@ -142,7 +142,7 @@ static int products_list(struct http_request *req, struct responder_context *ctx
         json_object_array_add(items, catalog_product_json(&rows, i));
     /* The next page starts after the last row shown: (name, id). */
     const char *last[2] = {db_result_text(&rows, shown - 1, 1), db_result_text(&rows, shown - 1, 0)};
-    if (cursor_add_next(body, rows.rows > limit ? last : NULL, 2) != SHOP_OK)
+    if (cursor_add_next(body, "products", rows.rows > limit ? last : NULL, 2) != SHOP_OK)
         return SHOP_ERR_INTERNAL;
     products_cache_this_second(req);
     return http_reply_json_etag(req, body);

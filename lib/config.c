@@ -171,7 +171,7 @@ const char *config_get_string(const char *key, const char *fallback)
 int config_get_int(const char *key, long long fallback, long long min, long long max, long long *out)
 {
     const char *text = config_get_string(key, NULL);
-    char *end;
+    char *end, shown[LOG_MAX_VALUE];
     long long value;
 
     if (text == NULL || *text == '\0') {
@@ -181,8 +181,8 @@ int config_get_int(const char *key, long long fallback, long long min, long long
     errno = 0;
     value = strtoll(text, &end, 10);
     if (errno != 0 || end == text || *end != '\0' || value < min || value > max) {
-        log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=%s value=\"%s\" reason=\"expected a whole number from %lld to %lld\"",
-                  key, text, min, max);
+        log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=%s value=%s reason=\"expected a whole number from %lld to %lld\"",
+                  key, log_value(text, shown, sizeof(shown)), min, max);
         return SHOP_ERR_INVALID;
     }
     *out = value;
@@ -194,6 +194,7 @@ int config_get_bool(const char *key, bool fallback, bool *out)
     static const char *const yes[] = {"1", "true", "yes", "on"};
     static const char *const no[] = {"0", "false", "no", "off"};
     const char *text = config_get_string(key, NULL);
+    char shown[LOG_MAX_VALUE];
     size_t i;
 
     if (text == NULL || *text == '\0') {
@@ -210,7 +211,7 @@ int config_get_bool(const char *key, bool fallback, bool *out)
             return SHOP_OK;
         }
     }
-    log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=%s value=\"%s\" reason=\"expected true or false\"",
-              key, text);
+    log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=%s value=%s reason=\"expected true or false\"",
+              key, log_value(text, shown, sizeof(shown)));
     return SHOP_ERR_INVALID;
 }

@@ -83,7 +83,8 @@ int json_parse_object(const char *text, size_t len, struct json_object **out)
     /* A complete value must consume the whole body, bar trailing white space. */
     parsed = json_tokener_get_parse_end(tok);
     if (obj != NULL && json_tokener_get_error(tok) == json_tokener_success) {
-        while (parsed < len && strchr(" \t\r\n", text[parsed]) != NULL)
+        /* memchr, not strchr: strchr finds a NUL byte too, and "{}\0" is no JSON. */
+        while (parsed < len && memchr(" \t\r\n", text[parsed], 4) != NULL)
             parsed++;
     }
     if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success || parsed != len ||

@@ -20,6 +20,7 @@ static enum log_level log_threshold = LOG_LEVEL_INFO;
 
 int log_init(const char *program, const char *level)
 {
+    char shown[LOG_MAX_VALUE];
     size_t i;
 
     snprintf(log_program, sizeof(log_program), "%s", program);
@@ -29,14 +30,82 @@ int log_init(const char *program, const char *level)
             return SHOP_OK;
         }
     }
-    log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=log_level value=\"%s\" reason=\"expected debug, info, warn or error\"",
-              level);
+    log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=log_level value=%s reason=\"expected debug, info, warn or error\"",
+              log_value(level, shown, sizeof(shown)));
     return SHOP_ERR_INVALID;
+}
+
+static bool log_byte_plain(unsigned char c)
+{
+    return c > ' ' && c < 0x7f && c != '"' && c != '\\' && c != '=';
+}
+
+const char *log_value(const char *text, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t used = 0, i;
+    unsigned char c;
+
+    if (cap < 3) { /* no room for "" */
+        if (cap > 0)
+            out[0] = '\0';
+        return out;
+    }
+    for (i = 0; text[i] != '\0' && log_byte_plain((unsigned char)text[i]); i++)
+        ;
+    if (text[i] == '\0' && i > 0 && i < cap) {
+        memcpy(out, text, i + 1);
+        return out;
+    }
+    out[used++] = '"';
+    for (; (c = (unsigned char)*text) != '\0'; text++) {
+        size_t need = (c == '"' || c == '\\') ? 2 : (c < ' ' || c >= 0x7f || c == '=') ? 4 : 1;
+
+        if (used + need + 2 > cap) /* room for the closing quote and the NUL */
+            break;
+        if (need == 2) {
+            out[used++] = '\\';
+            out[used++] = (char)c;
+        } else if (need == 4) {
+            out[used++] = '\\';
+            out[used++] = 'x';
+            out[used++] = hex[c >> 4];
+            out[used++] = hex[c & 0xf];
+        } else {
+            out[used++] = (char)c;
+        }
+    }
+    out[used++] = '"';
+    out[used] = '\0';
+    return out;
+}
+
+/*
+ * Appends text to line (at *len, below cap) with every control byte shown as
+ * \xNN: the last guard that keeps one event on one line.
+ */
+static void log_append_escaped(char *line, size_t cap, size_t *len, const char *text)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char c;
+
+    for (; (c = (unsigned char)*text) != '\0' && *len < cap; text++) {
+        if (c >= ' ' && c != 0x7f) {
+            line[(*len)++] = (char)c;
+            continue;
+        }
+        if (*len + 4 > cap)
+            break;
+        line[(*len)++] = '\\';
+        line[(*len)++] = 'x';
+        line[(*len)++] = hex[c >> 4];
+        line[(*len)++] = hex[c & 0xf];
+    }
 }
 
 void log_event(enum log_level level, const char *request_id, const char *fmt, ...)
 {
-    char line[LOG_MAX_LINE];
+    char line[LOG_MAX_LINE], text[LOG_MAX_LINE];
     struct timespec now;
     struct tm tm;
     size_t len;
@@ -56,10 +125,10 @@ void log_event(enum log_level level, const char *request_id, const char *fmt, ..
     if (len < sizeof(line) - 1) {
         line[len++] = ' ';
         va_start(ap, fmt);
-        n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+        n = vsnprintf(text, sizeof(text), fmt, ap);
         va_end(ap);
         if (n > 0)
-            len += (size_t)n;
+            log_append_escaped(line, sizeof(line), &len, text);
     }
     if (len > sizeof(line) - 2)
         len = sizeof(line) - 2; /* truncated: still one line */

@@ -5,6 +5,11 @@
  * Each line is written with a single write(2), so lines from several threads
  * never interleave. Levels below the one given to log_init() are dropped.
  *
+ * A value from outside (a request's path, a queue message) cannot forge a line
+ * or a key: callers pass it through log_value(), which quotes and escapes it,
+ * and log_event() itself shows any control byte left in a line as \xNN, so a
+ * caller that forgot still writes exactly one line.
+ *
  * log depends on nothing but err: config logs through it, so the caller reads
  * the level from the configuration and hands it over.
  */
@@ -21,6 +26,7 @@ enum log_level {
 };
 
 #define LOG_MAX_LINE 2048
+#define LOG_MAX_VALUE 512 /* bytes of one log_value(), quotes and escapes included */
 
 /*
  * Names the program in every line and drops lines below level ("debug",
@@ -31,6 +37,16 @@ int log_init(const char *program, const char *level);
 /* Writes one event line. fmt yields key=value pairs; request_id may be NULL. */
 void log_event(enum log_level level, const char *request_id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * Writes text into out (cap bytes, NUL-terminated) as one log value and returns
+ * out: as is when it is printable ASCII without spaces, quotes, backslashes or
+ * '='; otherwise in double quotes, with '"' and '\\' escaped by a backslash
+ * and every control or non-ASCII byte and "=" as \xNN (so not even a search
+ * for " key=" finds a key inside a value). Cut short (still quoted) when
+ * cap is too small. For every value that comes from outside the program.
+ */
+const char *log_value(const char *text, char *out, size_t cap);
 
 /*
  * Copies text into out (cap bytes, NUL-terminated, cut short if need be) with

@@ -131,11 +131,12 @@ static long long responder_elapsed_us(const struct timespec *start)
     return (now.tv_sec - start->tv_sec) * 1000000LL + (now.tv_nsec - start->tv_nsec) / 1000;
 }
 
-static void responder_serve(const struct responder *responder, FCGX_Request *fcgi, struct responder_context *ctx)
+void responder_serve(const struct responder *responder, FCGX_Request *fcgi, struct responder_context *ctx)
 {
     struct http_request req;
     struct timespec start;
     long long elapsed_us;
+    char method[LOG_MAX_VALUE], path[LOG_MAX_VALUE];
     int rc, route_index = -1;
 
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -144,7 +145,8 @@ static void responder_serve(const struct responder *responder, FCGX_Request *fcg
         rc = responder_dispatch(responder, &req, ctx, &route_index);
     if (req.status == 0) {
         if (rc == SHOP_OK) {
-            log_event(LOG_LEVEL_ERROR, req.request_id, "event=handler_no_reply path=%s", req.path);
+            log_event(LOG_LEVEL_ERROR, req.request_id, "event=handler_no_reply path=%s",
+                      log_value(req.path, path, sizeof(path)));
             rc = SHOP_ERR_INTERNAL;
         }
         if (http_reply_error(&req, rc, NULL, NULL, NULL) != SHOP_ERR_REPLIED)
@@ -153,7 +155,8 @@ static void responder_serve(const struct responder *responder, FCGX_Request *fcg
     elapsed_us = responder_elapsed_us(&start);
     metrics_count_request(route_index, req.status, elapsed_us);
     log_event(req.status >= 500 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, req.request_id,
-              "event=request method=%s path=%s status=%d us=%lld%s%s", req.method, req.path, req.status,
+              "event=request method=%s path=%s status=%d us=%lld%s%s", log_value(req.method, method, sizeof(method)),
+              log_value(req.path, path, sizeof(path)), req.status,
               elapsed_us, req.error_code != NULL ? " error=" : "",
               req.error_code != NULL ? req.error_code : "");
     http_request_finish(&req);

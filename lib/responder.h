@@ -23,6 +23,8 @@
 
 #include <stdbool.h>
 
+#include <fcgiapp.h>
+
 #include "arena.h"
 #include "db.h"
 #include "http.h"
@@ -64,6 +66,14 @@ struct responder {
     bool uses_session;                      /* identify the shopper (session.h) */
     int (*init)(void);                      /* optional: read own config at start */
 };
+
+/*
+ * Serves one accepted request: parses it, runs the matching route (or answers
+ * 404/405), replies, counts and logs it. responder_main's threads call it per
+ * request; the request fuzzer (tests/fuzz) calls it with a request built in
+ * memory, no socket.
+ */
+void responder_serve(const struct responder *responder, FCGX_Request *fcgi, struct responder_context *ctx);
 
 /* Runs the responder; returns the process exit status. */
 int responder_main(const struct responder *responder, int argc, char **argv);

@@ -3,7 +3,7 @@
  *
  * A token is base64url(payload) "." base64url(MAC), where MAC is the first 16
  * bytes of HMAC-SHA-256 under the shop secret over purpose, a NUL byte and the
- * payload. The purpose ("cursor", "session") keeps a token minted for one use
+ * payload. The purpose ("cursor:products", "session") keeps a token minted for one use
  * from being accepted for another. Payloads are readable, not secret.
  *
  * Keys come from the configuration: secret (64 hex digits, required) and

@@ -219,6 +219,20 @@ class CheckoutTest(unittest.TestCase):
         assert_error(self, client.get("/api/orders?limit=0"), 400, "invalid_limit")
         assert_error(self, client.get("/api/orders?cursor=forged"), 400, "invalid_cursor")
 
+    def test_cursor_of_one_list_is_refused_by_the_other(self):
+        client = Client()
+        for product in ("prod-052", "prod-053"):
+            client.add(product)
+            self.assertEqual(checkout(client).status, 201)
+        orders_cursor = client.get("/api/orders?limit=1").json()["nextCursor"]
+        products_cursor = client.get("/api/products?limit=1").json()["nextCursor"]
+        self.assertIsNotNone(orders_cursor)
+        self.assertIsNotNone(products_cursor)
+        self.assertEqual(client.get(f"/api/orders?limit=1&cursor={orders_cursor}").status, 200)
+        self.assertEqual(client.get(f"/api/products?limit=1&cursor={products_cursor}").status, 200)
+        assert_error(self, client.get(f"/api/products?cursor={orders_cursor}"), 400, "invalid_cursor")
+        assert_error(self, client.get(f"/api/orders?cursor={products_cursor}"), 400, "invalid_cursor")
+
     def test_cancel_pending_order_restores_stock_and_is_final(self):
         client = Client()
         client.add("prod-045", 2)

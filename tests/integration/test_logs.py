@@ -41,6 +41,20 @@ class RequestIdTest(unittest.TestCase):
         self.assertEqual(len(ids), 3)
 
 
+class ForgeryTest(unittest.TestCase):
+    def test_path_with_newline_and_spaces_writes_one_line_and_no_extra_key(self):
+        forged = "ts=2000-01-01T00:00:00.000Z level=error prog=orders event=forged"
+        response = Client().get("/api/products/x%0A" + forged.replace(" ", "%20") + "%20status=200")
+        self.assertEqual(response.status, 404, response)
+        rid = response.header("x-request-id")
+        lines = wait_until(lambda: lines_with("products.log", f"rid={rid} "), message="the products responder's line")
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("status=404", lines[0])
+        self.assertNotIn(" status=200", lines[0])  # the path's own "status=200" is not a key of the line
+        self.assertNotIn(" level=error", lines[0].split(" path=", 1)[1])
+        self.assertEqual([line for line in log_lines("products.log") if line.startswith("ts=2000-")], [])
+
+
 class PersonalDataTest(unittest.TestCase):
     def test_no_email_name_or_address_reaches_any_log(self):
         token = uuid.uuid4().hex[:16]  # in every personal value below, so one search finds any of them
