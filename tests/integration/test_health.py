@@ -125,7 +125,10 @@ class HealthTest(unittest.TestCase):
     def test_stopped_responder_is_503_from_nginx_and_named_by_health(self):
         service("stop", "products")
         try:
-            assert_error(self, get(fresh("/api/products")), 503, "service_unavailable")
+            unavailable = get(fresh("/api/products"))
+            assert_error(self, unavailable, 503, "service_unavailable")
+            self.assertEqual(unavailable.header("retry-after"), "5")
+            self.assertEqual(unavailable.header("x-content-type-options"), "nosniff", "the security headers too")
             status, body = health()
             self.assertEqual(status, 503)
             self.assertEqual(body["failing"], ["responders.products"])
