@@ -6,7 +6,7 @@ import time
 import unittest
 import uuid
 
-from shop import VAR, assert_error, fresh, get, kill_service, service, sql, wait_until
+from shop import VAR, Client, assert_error, fresh, get, kill_service, service, sql, wait_until
 
 RESPONDERS = ["products", "cart", "orders", "events", "recommendations"]
 LEASE_SECONDS = 10  # worker_lease_seconds, the stack's default
@@ -122,6 +122,14 @@ class HealthTest(unittest.TestCase):
             service("start", "worker")
         wait_until(lambda: failing_parts() == [], timeout=5, message="health to see the worker back")
 
+
+    def test_readiness_is_for_allowed_addresses_liveness_for_all(self):
+        stranger = Client(source="127.0.0.2")
+        refused = stranger.get("/api/health")
+        assert_error(self, refused, 403, "forbidden")
+        self.assertNotIn(b"workers", refused.body)
+        self.assertEqual(stranger.get("/api/health/live").status, 200)
+        self.assertEqual(Client().get("/api/health").status, 200)
     def test_stopped_responder_is_503_from_nginx_and_named_by_health(self):
         service("stop", "products")
         try:
