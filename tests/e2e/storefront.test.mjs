@@ -206,3 +206,39 @@ test('every image has alt text and every form field a label', async () => {
     assert.deepEqual(problems, [], route);
   }
 });
+
+test('"Load more" shows only while there is more, and the whole list is each product once', async () => {
+  const page = await shopper(browser);
+  const more = page.getByRole('button', { name: 'Load more' });
+  const cards = page.locator('div:has(> button.more) > ul.grid > li');
+  // A category shorter than one page: no button at all.
+  await page.goto('/#/category/Books');
+  await cards.first().waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.equal(await more.isVisible(), false);
+  // No match: no button under "No products match".
+  await page.goto('/#/search/zzzznothing');
+  await page.getByText('No products match.').waitFor();
+  assert.equal(await more.isVisible(), false);
+  // The home page pages to the end, then the button goes away; nothing is listed twice.
+  let total = 0;
+  for (let cursor = ''; ;) {
+    const answer = await (await page.request.get(`/api/products?limit=100${cursor}`)).json();
+    total += answer.items.length;
+    if (!answer.nextCursor) break;
+    cursor = `&cursor=${encodeURIComponent(answer.nextCursor)}`;
+  }
+  await page.goto('/#/');
+  await cards.first().waitFor();
+  while (await more.isVisible()) {
+    const before = await cards.count();
+    await more.click();
+    await page.waitForFunction((n) => document.querySelectorAll('div:has(> button.more) > ul.grid > li').length > n,
+      before);
+  }
+  await page.waitForLoadState('networkidle');
+  const links = await cards.evaluateAll((els) => els.map((el) => el.querySelector('a').getAttribute('href')));
+  assert.equal(links.length, total);
+  assert.equal(new Set(links).size, total, 'each product once');
+  assert.equal(await more.isVisible(), false);
+});

@@ -33,8 +33,10 @@ function productGrid(query) {
   const status = h('div', { class: 'grid-status' });
   const more = h('button', { type: 'button', class: 'more', hidden: true }, 'Load more');
   let cursor = null;
+  let loaded = false;
 
   async function load() {
+    if (loaded && !cursor) return; // the end of the list: never page 1 again
     more.hidden = true;
     status.replaceChildren(loading());
     const params = new URLSearchParams({ limit: String(PAGE_SIZE), ...query });
@@ -43,6 +45,7 @@ function productGrid(query) {
       const page = await api(`/api/products?${params}`);
       list.append(...page.items.map(productCard));
       cursor = page.nextCursor;
+      loaded = true;
       status.replaceChildren(list.children.length === 0 ? h('p', {}, 'No products match.') : '');
       more.hidden = !cursor;
     } catch (error) {
