@@ -24,6 +24,9 @@ function route() {
   leave();
   beginView();
   const hash = window.location.hash || '#/';
+  // The search box holds the query of a search page, and nothing elsewhere.
+  const searching = hash.match(/^#\/search\/(.*)$/);
+  document.getElementById('search-input').value = searching ? decodeURIComponent(searching[1]) : '';
   for (const [pattern, render] of routes) {
     const match = hash.match(pattern);
     if (match) {

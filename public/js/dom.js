@@ -37,10 +37,14 @@ export function focusViewsFromNowOn() {
 
 // Replaces the main area with a view; after in-app navigation, puts focus on its
 // heading, so screen readers announce the new page and keyboard users start there.
+const SHOP_NAME = 'fcgi-shop';
+
 export function show(...nodes) {
   const main = document.getElementById('main');
   main.replaceChildren(...nodes);
   const heading = main.querySelector('h1');
+  // Each page's title names it (tabs, history, bookmarks): its heading, then the shop.
+  document.title = heading && heading.textContent.trim() ? `${heading.textContent.trim()} · ${SHOP_NAME}` : SHOP_NAME;
   if (heading) heading.setAttribute('tabindex', '-1');
   if (heading && moveFocus) heading.focus({ preventScroll: true });
   window.scrollTo(0, 0);

@@ -242,3 +242,27 @@ test('"Load more" shows only while there is more, and the whole list is each pro
   assert.equal(new Set(links).size, total, 'each product once');
   assert.equal(await more.isVisible(), false);
 });
+
+test('each page has its own title, and the search box holds only the current search', async () => {
+  const page = await shopper(browser);
+  await page.goto('/#/product/prod-001');
+  const name = (await (await page.request.get('/api/products/prod-001')).json()).name;
+  await page.getByRole('heading', { name }).waitFor();
+  assert.equal(await page.title(), `${name} · fcgi-shop`);
+  await page.goto('/#/cart');
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  const cartTitle = await page.title();
+  assert.notEqual(cartTitle, `${name} · fcgi-shop`);
+  assert.match(cartTitle, / · fcgi-shop$/);
+
+  await page.fill('#search-input', 'lamp');
+  await page.press('#search-input', 'Enter');
+  await page.waitForURL(/#\/search\/lamp$/);
+  assert.equal(await page.inputValue('#search-input'), 'lamp');
+  await page.goto('/#/cart');
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  assert.equal(await page.inputValue('#search-input'), '', 'no old query on another page');
+  await page.goBack();
+  await page.waitForURL(/#\/search\/lamp$/);
+  assert.equal(await page.inputValue('#search-input'), 'lamp');
+});
