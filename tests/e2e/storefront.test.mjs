@@ -266,3 +266,13 @@ test('each page has its own title, and the search box holds only the current sea
   await page.waitForURL(/#\/search\/lamp$/);
   assert.equal(await page.inputValue('#search-input'), 'lamp');
 });
+
+test('an unknown product offers the way back to the shop, not "Try again"', async () => {
+  const page = await shopper(browser);
+  await page.goto('/#/product/no-such-product');
+  await page.getByRole('heading', { name: 'Product not found' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Try again' }).count(), 0);
+  await page.getByRole('link', { name: 'Back to all products' }).click();
+  await page.waitForURL(/#\/$/);
+  await page.locator('.grid > li').first().waitFor();
+});

@@ -97,7 +97,13 @@ export async function renderProduct(id) {
     product = await api(`/api/products/${encodeURIComponent(id)}`);
   } catch (error) {
     if (!here()) return;
-    show(h('h1', {}, error.status === 404 ? 'Product not found' : 'Product'), failure(error, () => renderProduct(id)));
+    if (error.status === 404) {
+      // Trying again cannot help: offer the way back instead.
+      show(h('h1', {}, 'Product not found'),
+        h('p', {}, 'This product is not in the shop (any more). ', h('a', { href: '#/' }, 'Back to all products')));
+    } else {
+      show(h('h1', {}, 'Product'), failure(error, () => renderProduct(id)));
+    }
     return;
   }
   if (!here()) return;
