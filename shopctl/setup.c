@@ -4,7 +4,8 @@
  * setup makes a database ready for the shop on the host that runs MariaDB:
  * as MariaDB's root (over its unix socket, where Debian's root signs in by
  * unix_socket) it creates the database and the shop's user, with a random
- * password it writes into the configuration file first, then it migrates as
+ * password it writes first into the secrets file the configuration names
+ * (secrets_file; else into the configuration file), then it migrates as
  * that user. Every step is "if not there yet" or sets what the file says, so
  * running it again changes nothing, and after an upgrade it applies only the
  * new migrations.
