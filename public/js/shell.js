@@ -36,3 +36,17 @@ export function notify(text) {
 export function clearNotice() {
   document.getElementById('notice').hidden = true;
 }
+
+// Moving between pages without a reload: app.js registers the router, views
+// call navigate('/order/…') and links are routed by app.js's click handler.
+let router = () => {};
+
+export function setRouter(callback) {
+  router = callback;
+}
+
+export function navigate(path, { replace = false } = {}) {
+  if (replace) window.history.replaceState(null, '', path);
+  else window.history.pushState(null, '', path);
+  router();
+}

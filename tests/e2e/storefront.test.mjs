@@ -37,7 +37,7 @@ test('the whole journey: browse, search, product, cart, checkout, status, histor
   await page.getByRole('heading', { name: 'Results for “headphones”' }).waitFor();
   await page.getByRole('link', { name: 'Aurora Wireless Headphones' }).click();
   await page.getByRole('heading', { level: 1, name: 'Aurora Wireless Headphones' }).waitFor();
-  assert.match(page.url(), /#\/product\/prod-001$/);
+  assert.match(page.url(), /:\d+\/product\/prod-001$/);
   await screenshot(page, 'product');
 
   await page.getByRole('button', { name: 'Add to cart' }).click();
@@ -45,7 +45,7 @@ test('the whole journey: browse, search, product, cart, checkout, status, histor
   assert.equal(await page.textContent('#cart-badge'), '1 item');
 
   // More interest in the same category, through the category bar.
-  await page.goto('/#/category/Electronics');
+  await page.goto('/category/Electronics');
   await page.getByRole('link', { name: 'Pulse Smartwatch' }).click();
   await page.getByRole('heading', { level: 1, name: 'Pulse Smartwatch' }).waitFor();
 
@@ -87,7 +87,7 @@ test('the whole journey: browse, search, product, cart, checkout, status, histor
 
 test('a checkout validation error shows next to its field and nothing is ordered', async () => {
   const page = await shopper(browser);
-  await page.goto('/#/checkout');
+  await page.goto('/checkout');
   await addViaApi(page, 'prod-010');
   await page.reload();
   await page.getByRole('heading', { name: 'Checkout' }).waitFor();
@@ -97,7 +97,7 @@ test('a checkout validation error shows next to its field and nothing is ordered
   assert.equal(await page.getAttribute('#ship-email', 'aria-invalid'), 'true');
   assert.match(await page.textContent('#ship-postalCode-error'), /postal code/);
   assert.equal(await page.getAttribute('#ship-name', 'aria-invalid'), 'false');
-  assert.match(page.url(), /#\/checkout$/);
+  assert.match(page.url(), /:\d+\/checkout$/);
   await screenshot(page, 'checkout-errors');
 
   await page.fill('#ship-email', SHIPPING.email);
@@ -113,7 +113,7 @@ test('with the API down the page says so, and works again when it is back', asyn
   const down = page.getByText(/^Sorry: The shop is unavailable/);
   service('stop', 'products');
   try {
-    await page.goto('/#/category/Books');
+    await page.goto('/category/Books');
     await down.waitFor();
     await screenshot(page, 'api-down');
     await page.getByRole('link', { name: /^Cart/ }).click();
@@ -144,9 +144,9 @@ test('a slow answer for a page the shopper already left does not replace the pag
   const answered = (request) => { if (isCart(request)) cartRequests -= 1; };
   page.on('requestfinished', answered);
   page.on('requestfailed', answered);
-  await page.goto('/#/cart');
+  await page.goto('/cart');
   await page.getByRole('heading', { name: 'Your cart' }).waitFor();
-  await page.goto('/#/category/Books');
+  await page.goto('/category/Books');
   await page.getByRole('heading', { level: 1, name: 'Books' }).waitFor();
   while (cartRequests > 0) await new Promise((resolve) => { setTimeout(resolve, 20); }); // the late answers arrive...
   // ...and the page has handled them: two frames later, their handlers have run.
@@ -162,10 +162,10 @@ test('on a 360 px phone the shop fits the screen and still sells', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   await screenshot(page, 'phone-home');
-  await page.goto('/#/product/prod-020');
+  await page.goto('/product/prod-020');
   await page.getByRole('button', { name: 'Add to cart' }).click();
   await page.getByText('Added to your cart.').waitFor();
-  await page.goto('/#/cart');
+  await page.goto('/cart');
   await page.getByRole('heading', { name: 'Your cart' }).waitFor();
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
   await screenshot(page, 'phone-cart', { fullPage: true });
@@ -193,9 +193,9 @@ test('keyboard only: search, open a product, add it', async () => {
 
 test('every image has alt text and every form field a label', async () => {
   const page = await shopper(browser);
-  await page.goto('/#/checkout');
+  await page.goto('/checkout');
   await page.getByRole('heading', { name: 'Checkout' }).waitFor();
-  for (const route of ['/', '/#/product/prod-001', '/#/checkout']) {
+  for (const route of ['/', '/product/prod-001', '/checkout']) {
     await page.goto(route);
     await page.waitForLoadState('networkidle');
     const problems = await page.evaluate(() => [
@@ -212,12 +212,12 @@ test('"Load more" shows only while there is more, and the whole list is each pro
   const more = page.getByRole('button', { name: 'Load more' });
   const cards = page.locator('div:has(> button.more) > ul.grid > li');
   // A category shorter than one page: no button at all.
-  await page.goto('/#/category/Books');
+  await page.goto('/category/Books');
   await cards.first().waitFor();
   await page.waitForLoadState('networkidle');
   assert.equal(await more.isVisible(), false);
   // No match: no button under "No products match".
-  await page.goto('/#/search/zzzznothing');
+  await page.goto('/search/zzzznothing');
   await page.getByText('No products match.').waitFor();
   assert.equal(await more.isVisible(), false);
   // The home page pages to the end, then the button goes away; nothing is listed twice.
@@ -228,7 +228,7 @@ test('"Load more" shows only while there is more, and the whole list is each pro
     if (!answer.nextCursor) break;
     cursor = `&cursor=${encodeURIComponent(answer.nextCursor)}`;
   }
-  await page.goto('/#/');
+  await page.goto('/');
   await cards.first().waitFor();
   while (await more.isVisible()) {
     const before = await cards.count();
@@ -245,11 +245,11 @@ test('"Load more" shows only while there is more, and the whole list is each pro
 
 test('each page has its own title, and the search box holds only the current search', async () => {
   const page = await shopper(browser);
-  await page.goto('/#/product/prod-001');
+  await page.goto('/product/prod-001');
   const name = (await (await page.request.get('/api/products/prod-001')).json()).name;
   await page.getByRole('heading', { name }).waitFor();
   assert.equal(await page.title(), `${name} · fcgi-shop`);
-  await page.goto('/#/cart');
+  await page.goto('/cart');
   await page.getByRole('heading', { level: 1 }).waitFor();
   const cartTitle = await page.title();
   assert.notEqual(cartTitle, `${name} · fcgi-shop`);
@@ -257,22 +257,50 @@ test('each page has its own title, and the search box holds only the current sea
 
   await page.fill('#search-input', 'lamp');
   await page.press('#search-input', 'Enter');
-  await page.waitForURL(/#\/search\/lamp$/);
+  await page.waitForURL(/:\d+\/search\/lamp$/);
   assert.equal(await page.inputValue('#search-input'), 'lamp');
-  await page.goto('/#/cart');
+  await page.goto('/cart');
   await page.getByRole('heading', { level: 1 }).waitFor();
   assert.equal(await page.inputValue('#search-input'), '', 'no old query on another page');
   await page.goBack();
-  await page.waitForURL(/#\/search\/lamp$/);
+  await page.waitForURL(/:\d+\/search\/lamp$/);
   assert.equal(await page.inputValue('#search-input'), 'lamp');
 });
 
 test('an unknown product offers the way back to the shop, not "Try again"', async () => {
   const page = await shopper(browser);
-  await page.goto('/#/product/no-such-product');
+  await page.goto('/product/no-such-product');
   await page.getByRole('heading', { name: 'Product not found' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Try again' }).count(), 0);
   await page.getByRole('link', { name: 'Back to all products' }).click();
-  await page.waitForURL(/#\/$/);
+  await page.waitForURL(/:\d+\/$/);
   await page.locator('.grid > li').first().waitFor();
+});
+
+test('clean URLs: a shared link opens its page, old #/ links still work, other paths are 404', async () => {
+  const page = await shopper(browser);
+  // A shared link, loaded cold: nginx answers with the page, the app shows the product.
+  const response = await page.goto('/product/prod-001');
+  assert.equal(response.status(), 200);
+  await page.getByRole('heading', { level: 1, name: 'Aurora Wireless Headphones' }).waitFor();
+  // In-page links move with the History API: no reload, a clean path, and "back" works.
+  await page.evaluate(() => { window.notReloaded = true; });
+  await page.getByRole('link', { name: 'Electronics' }).first().click();
+  await page.getByRole('heading', { level: 1, name: 'Electronics' }).waitFor();
+  assert.match(page.url(), /\/category\/Electronics$/);
+  assert.equal(await page.evaluate(() => window.notReloaded), true);
+  await page.goBack();
+  await page.getByRole('heading', { level: 1, name: 'Aurora Wireless Headphones' }).waitFor();
+  // An old hash link lands on the clean path.
+  await page.goto('/#/cart');
+  await page.getByRole('heading', { level: 1, name: 'Your cart' }).waitFor();
+  assert.match(page.url(), /:\d+\/cart$/);
+  for (const path of ['/cart', '/checkout', '/orders', '/search/lamp', '/category/Books', '/order/x']) {
+    assert.equal((await page.request.get(path)).status(), 200, path);
+  }
+  for (const path of ['/cartx', '/no-such-page', '/img/no-such.svg']) {
+    assert.equal((await page.request.get(path)).status(), 404, path);
+  }
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
 });

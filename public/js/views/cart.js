@@ -1,4 +1,4 @@
-// cart.js - the cart (change quantities, remove, totals) and the checkout form.
+// cart.js - the cart: change quantities, remove, totals, on to checkout.
 import { api, formatMoney } from '../api.js';
 import { notify, setCartBadge } from '../shell.js';
 import { currentView, h, show, loading, failure, plural } from '../dom.js';
@@ -12,7 +12,7 @@ function cartLine(item, currency, update) {
   return h('li', { class: 'cart-line', 'data-product': item.productId },
     h('img', { src: item.imageUrl, alt: '', width: 64, height: 64 }),
     h('div', { class: 'cart-line-name' },
-      h('a', { href: `#/product/${encodeURIComponent(item.productId)}` }, item.name),
+      h('a', { href: `/product/${encodeURIComponent(item.productId)}` }, item.name),
       h('p', { class: 'muted' }, `${formatMoney(item.unitPriceCents, currency)} each`)),
     h('label', { for: id, class: 'visually-hidden' }, `Quantity of ${item.name}`), quantity,
     h('p', { class: 'line-total' }, formatMoney(item.lineTotalCents, currency)),
@@ -23,13 +23,13 @@ function cartLine(item, currency, update) {
 function cartView(cart, update, message) {
   setCartBadge(cart);
   if (cart.items.length === 0) {
-    return [h('h1', {}, 'Your cart'), message, h('p', {}, 'Your cart is empty. ', h('a', { href: '#/' }, 'Keep shopping'))];
+    return [h('h1', {}, 'Your cart'), message, h('p', {}, 'Your cart is empty. ', h('a', { href: '/' }, 'Keep shopping'))];
   }
   return [h('h1', {}, 'Your cart'), message,
     h('ul', { class: 'cart-lines' }, cart.items.map((item) => cartLine(item, cart.currency, update))),
     h('p', { class: 'cart-total' }, `Total (${plural(cart.itemCount, 'item', 'items')}): `,
       h('strong', { id: 'cart-total' }, formatMoney(cart.totalCents, cart.currency))),
-    h('p', {}, h('a', { href: '#/checkout', class: 'button' }, 'Proceed to checkout'))];
+    h('p', {}, h('a', { href: '/checkout', class: 'button' }, 'Proceed to checkout'))];
 }
 
 export async function renderCart() {
@@ -54,77 +54,5 @@ export async function renderCart() {
     if (here()) show(...cartView(cart, update, message));
   } catch (error) {
     if (here()) show(h('h1', {}, 'Your cart'), failure(error, renderCart));
-  }
-}
-
-const FIELDS = [
-  ['name', 'Full name', 'text', 'name', 100],
-  ['email', 'E-mail', 'email', 'email', 254],
-  ['address', 'Street address', 'text', 'street-address', 200],
-  ['city', 'City', 'text', 'address-level2', 100],
-  ['postalCode', 'Postal code', 'text', 'postal-code', 20],
-  ['country', 'Country (two letters, e.g. DE)', 'text', 'country', 2],
-];
-
-function field([name, label, type, autocomplete, maxlength]) {
-  return h('div', { class: 'field' },
-    h('label', { for: `ship-${name}` }, label),
-    h('input', { id: `ship-${name}`, name, type, autocomplete, maxlength, required: true,
-      'aria-describedby': `ship-${name}-error` }),
-    h('p', { class: 'field-error', id: `ship-${name}-error` }));
-}
-
-function showFieldErrors(form, fields = {}) {
-  for (const [name] of FIELDS) {
-    const input = form.querySelector(`[name="${name}"]`);
-    const error = form.querySelector(`#ship-${name}-error`);
-    error.textContent = fields[name] || '';
-    input.setAttribute('aria-invalid', fields[name] ? 'true' : 'false');
-  }
-  const first = FIELDS.find(([name]) => fields[name]);
-  if (first) form.querySelector(`[name="${first[0]}"]`).focus();
-}
-
-// 128 random bits as hex. (crypto.randomUUID exists only on HTTPS or localhost;
-// getRandomValues works on any page.)
-function newIdempotencyKey() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export async function renderCheckout() {
-  const summary = h('p', { class: 'muted' }, loading());
-  const message = h('p', { class: 'form-message', role: 'status' });
-  const submit = h('button', { type: 'submit' }, 'Place order');
-  const form = h('form', { class: 'checkout', novalidate: true }, FIELDS.map(field), submit, message);
-  // One key per order attempt: a retry after a lost answer cannot order twice.
-  let idempotencyKey = newIdempotencyKey();
-  form.addEventListener('input', () => { idempotencyKey = newIdempotencyKey(); });
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const shipping = Object.fromEntries(FIELDS.map(([name]) => [name, form.elements[name].value.trim()]));
-    shipping.country = shipping.country.toUpperCase();
-    submit.disabled = true;
-    message.textContent = 'Placing your order…';
-    try {
-      const order = await api('/api/orders', { method: 'POST', body: { shipping },
-        headers: { 'Idempotency-Key': idempotencyKey } });
-      window.location.hash = `#/order/${encodeURIComponent(order.orderId)}`;
-    } catch (error) {
-      showFieldErrors(form, error.details.fields);
-      message.textContent = error.message;
-      if (error.status === 0 || error.status >= 500) notify(error.message);
-      submit.disabled = false;
-    }
-  });
-  show(h('h1', {}, 'Checkout'), summary, form);
-  try {
-    const cart = await api('/api/cart');
-    setCartBadge(cart);
-    summary.replaceChildren(cart.items.length === 0
-      ? h('span', {}, 'Your cart is empty. ', h('a', { href: '#/' }, 'Find something you like'))
-      : `${plural(cart.itemCount, 'item', 'items')}, ${formatMoney(cart.totalCents, cart.currency)}`);
-  } catch (error) {
-    summary.replaceChildren(failure(error));
   }
 }

@@ -7,7 +7,7 @@ const PAGE_SIZE = 20;
 
 function productCard(product) {
   return h('li', { class: 'card' },
-    h('a', { href: `#/product/${encodeURIComponent(product.id)}`, class: 'card-link' },
+    h('a', { href: `/product/${encodeURIComponent(product.id)}`, class: 'card-link' },
       h('img', { src: product.imageUrl, alt: '', width: 160, height: 160, loading: 'lazy' }),
       h('h3', {}, product.name)),
     h('p', { class: 'price' }, formatMoney(product.priceCents, product.currency)),
@@ -18,8 +18,8 @@ async function categoryNav(current) {
   const nav = h('nav', { class: 'categories', 'aria-label': 'Categories' });
   try {
     const { items } = await api('/api/categories');
-    nav.append(h('a', { href: '#/', 'aria-current': current ? null : 'page' }, 'All'),
-      ...items.map((c) => h('a', { href: `#/category/${encodeURIComponent(c.name)}`,
+    nav.append(h('a', { href: '/', 'aria-current': current ? null : 'page' }, 'All'),
+      ...items.map((c) => h('a', { href: `/category/${encodeURIComponent(c.name)}`,
         'aria-current': c.name === current ? 'page' : null }, c.name)));
   } catch {
     // Browsing still works without the category bar.
@@ -100,7 +100,7 @@ export async function renderProduct(id) {
     if (error.status === 404) {
       // Trying again cannot help: offer the way back instead.
       show(h('h1', {}, 'Product not found'),
-        h('p', {}, 'This product is not in the shop (any more). ', h('a', { href: '#/' }, 'Back to all products')));
+        h('p', {}, 'This product is not in the shop (any more). ', h('a', { href: '/' }, 'Back to all products')));
     } else {
       show(h('h1', {}, 'Product'), failure(error, () => renderProduct(id)));
     }
@@ -125,7 +125,7 @@ export async function renderProduct(id) {
       const cart = await api('/api/cart', { method: 'POST',
         body: { productId: product.id, quantity: Number(quantity.value) } });
       setCartBadge(cart);
-      message.replaceChildren('Added to your cart. ', h('a', { href: '#/cart' }, 'View cart'));
+      message.replaceChildren('Added to your cart. ', h('a', { href: '/cart' }, 'View cart'));
     } catch (error) {
       message.textContent = error.message;
       if (error.status === 0 || error.status >= 500) notify(error.message);
@@ -136,7 +136,7 @@ export async function renderProduct(id) {
   show(h('article', { class: 'product' },
     h('img', { src: product.imageUrl, alt: product.name, width: 320, height: 320 }),
     h('div', { class: 'product-info' },
-      h('p', { class: 'category' }, h('a', { href: `#/category/${encodeURIComponent(product.category)}` }, product.category)),
+      h('p', { class: 'category' }, h('a', { href: `/category/${encodeURIComponent(product.category)}` }, product.category)),
       h('h1', {}, product.name),
       h('p', { class: 'price' }, formatMoney(product.priceCents, product.currency)),
       h('p', {}, product.description),

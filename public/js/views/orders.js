@@ -40,7 +40,7 @@ export async function renderOrder(id) {
         h('p', {}, 'Order number ', h('strong', { id: 'order-id' }, order.orderId)),
         statusLine(order.status), orderItems(order),
         h('p', { class: 'cart-total' }, 'Total: ', h('strong', {}, formatMoney(order.totalCents, order.currency))),
-        h('p', {}, h('a', { href: '#/orders' }, 'Your orders'), ' · ', h('a', { href: '#/' }, 'Keep shopping')));
+        h('p', {}, h('a', { href: '/orders' }, 'Your orders'), ' · ', h('a', { href: '/' }, 'Keep shopping')));
       if (FINAL.has(order.status)) {
         refreshCartBadge(); // the worker takes ordered items out of the cart
         return;
@@ -66,9 +66,9 @@ export async function renderOrders() {
     const { items } = await api('/api/orders?limit=50');
     if (!here()) return;
     show(h('h1', {}, 'Your orders'), items.length === 0
-      ? h('p', {}, 'No orders yet. ', h('a', { href: '#/' }, 'Start shopping'))
+      ? h('p', {}, 'No orders yet. ', h('a', { href: '/' }, 'Start shopping'))
       : h('ul', { class: 'order-list' }, items.map((order) => h('li', { 'data-order': order.orderId },
-        h('a', { href: `#/order/${encodeURIComponent(order.orderId)}` }, order.orderId),
+        h('a', { href: `/order/${encodeURIComponent(order.orderId)}` }, order.orderId),
         h('span', { class: `order-status status-${order.status.toLowerCase()}` }, order.status),
         h('span', {}, `${plural(order.itemCount, 'item', 'items')}, ${formatMoney(order.totalCents, order.currency)}`),
         h('time', { datetime: order.createdAt }, new Date(order.createdAt).toLocaleString())))));
