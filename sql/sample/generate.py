@@ -7,8 +7,10 @@ nothing at install time depends on Python. Usage: sql/sample/generate.py
 """
 import csv
 import os
+import sys
 
-from drawings import DRAWINGS
+sys.dont_write_bytecode = True  # no __pycache__ beside the committed sample
+from drawings import DRAWINGS  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -119,7 +121,9 @@ def main():
     rows, records = [], []
     catalog = list(products())
     names = [product[3] for product in catalog]
-    assert sorted(names) == sorted(DRAWINGS), "every product needs one drawing, every drawing one product"
+    if sorted(names) != sorted(DRAWINGS):
+        sys.exit("generate.py: every product needs one drawing in drawings.py, and every drawing one product: "
+                 + ", ".join(sorted(set(names) ^ set(DRAWINGS))))
     os.makedirs(os.path.join(ROOT, "public", "img"), exist_ok=True)
     for pid, category, tint, name, description, price, stock in catalog:
         with open(os.path.join(ROOT, "public", "img", pid + ".svg"), "w") as out:
