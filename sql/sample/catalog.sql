@@ -66,4 +66,5 @@ INSERT IGNORE INTO products (id, name, description, category, price_cents, curre
   ('prod-063', 'Leather Belt', 'Full-grain leather with a brass buckle.', 'Clothing', 4499, 'USD', 40, '/img/prod-063.svg'),
   ('prod-064', 'Down Vest', 'Light down vest that packs into its pocket.', 'Clothing', 9499, 'USD', 18, '/img/prod-064.svg'),
   ('prod-065', 'Canvas Sneakers', 'Classic low-top sneakers with a cushioned insole.', 'Clothing', 6499, 'USD', 45, '/img/prod-065.svg'),
-  ('prod-066', 'Cotton Socks (5)', 'Everyday socks in five colours.', 'Clothing', 1999, 'USD', 80, '/img/prod-066.svg');
+  ('prod-066', 'Cotton Socks (5)', 'Everyday socks in five colours.', 'Clothing', 1999, 'USD', 80, '/img/prod-066.svg'),
+  ('prod-067', 'Halo Desk Lamp', 'Adjustable LED desk lamp with a weighted base and warm-to-cool light.', 'Home & Kitchen', 4999, 'USD', 30, '/img/prod-067.svg');

@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """Writes the sample catalog: sql/sample/catalog.sql, the same as sql/sample/catalog.csv (what shopctl products
-import reads and export writes), and public/img/prod-*.svg.
+import reads and export writes), and public/img/prod-*.svg, one drawing of each product (sql/sample/drawings.py).
 
 Run once by a developer when the sample changes; its output is committed, so
 nothing at install time depends on Python. Usage: sql/sample/generate.py
 """
 import csv
 import os
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the committed sample
+from drawings import DRAWINGS  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# category: (colour, glyph as SVG path, products as (name, description, price cents, stock))
+# category: (tint behind its drawings, products as (name, description, price cents, stock))
 CATALOG = {
-    "Electronics": ("#2563eb", "M14 18h36v24H14z M26 46h12v4H26z", [
+    "Electronics": ("#dbeafe", [
         ("Aurora Wireless Headphones", "Over-ear headphones with active noise cancelling and 30 hours of battery.", 12999, 40),
         ("Pulse Smartwatch", "Heart-rate, sleep and GPS tracking in a light aluminium case.", 19900, 25),
         ("Nimbus Bluetooth Speaker", "Waterproof speaker with deep bass and a 12-hour battery.", 5999, 60),
@@ -25,7 +29,7 @@ CATALOG = {
         ("Sprint Power Bank 20000", "Charges a phone four times; 30 W fast charging.", 3999, 70),
         ("Lumen E-Reader", "Glare-free 6-inch screen with warm light and weeks of battery.", 11900, 30),
     ]),
-    "Books": ("#b45309", "M16 14h20a6 6 0 0 1 6 6v30H22a6 6 0 0 1-6-6z M42 20h6v30h-6z", [
+    "Books": ("#fdf0d5", [
         ("The Quiet Harbour", "A novel of a fishing town and the summer that changed it.", 1699, 50),
         ("Practical C Programming", "From pointers to threads: C for working engineers.", 4299, 20),
         ("The Orchard Cookbook", "Seasonal recipes built around fruit from the tree.", 2899, 35),
@@ -38,7 +42,7 @@ CATALOG = {
         ("Mountains and Men", "True stories of first ascents.", 2099, 20),
         ("Learning to Draw", "Twelve weeks from lines to portraits.", 2599, 40),
     ]),
-    "Home & Kitchen": ("#059669", "M12 34 32 16l20 18v16H12z M28 38h8v12h-8z", [
+    "Home & Kitchen": ("#dcfce7", [
         ("Cast Iron Skillet 26 cm", "Pre-seasoned skillet that goes from stove to oven.", 3999, 40),
         ("Pour-Over Coffee Set", "Glass dripper, carafe and 100 paper filters.", 3299, 35),
         ("Linen Table Cloth", "Stonewashed linen, 150 x 250 cm, in sage green.", 4999, 20),
@@ -51,7 +55,7 @@ CATALOG = {
         ("Scented Soy Candle", "Cedar and fig, 40 hours of burn time.", 1899, 70),
         ("Electric Kettle 1.7 L", "Temperature control and keep-warm in brushed steel.", 5499, 30),
     ]),
-    "Sports & Outdoors": ("#dc2626", "M32 12a20 20 0 1 0 .1 0z M12 32h40 M32 12v40", [
+    "Sports & Outdoors": ("#ffe4e6", [
         ("Trail Running Shoes", "Grippy, light shoes for rough ground.", 11900, 30),
         ("Ultralight Tent 2P", "Two-person tent under 1.4 kg.", 24900, 10),
         ("Yoga Mat 6 mm", "Non-slip natural rubber mat.", 3999, 45),
@@ -64,7 +68,7 @@ CATALOG = {
         ("Merino Hiking Socks (3)", "Cushioned socks that stay fresh for days.", 2999, 50),
         ("Jump Rope Pro", "Ball-bearing handles and adjustable steel cable.", 1499, 80),
     ]),
-    "Toys & Games": ("#7c3aed", "M14 14h16v16H14z M34 14h16v16H34z M14 34h16v16H14z M34 34h16v16H34z", [
+    "Toys & Games": ("#ede9fe", [
         ("Wooden Building Blocks (100)", "Beech blocks in natural and painted finishes.", 3999, 35),
         ("Strategy Board Game: Harbours", "Trade and build in a race for the busiest port.", 4499, 25),
         ("1000-Piece Puzzle: Alpine Lake", "A calm landscape puzzle on thick card.", 1999, 40),
@@ -77,7 +81,7 @@ CATALOG = {
         ("Chess Set, Walnut", "Weighted pieces and a folding walnut board.", 7999, 12),
         ("Kite: Red Dragon", "Easy-flying delta kite with 30 m of line.", 2499, 40),
     ]),
-    "Clothing": ("#db2777", "M22 12h20l10 10-8 6v24H20V28l-8-6z", [
+    "Clothing": ("#fce7f3", [
         ("Organic Cotton T-Shirt", "Heavyweight tee in organic cotton, relaxed fit.", 2499, 100),
         ("Waxed Canvas Jacket", "Water-resistant jacket that ages well.", 16900, 15),
         ("Merino Crew Sweater", "Fine-knit merino, warm without bulk.", 8900, 30),
@@ -92,30 +96,41 @@ CATALOG = {
     ]),
 }
 
+# Products added after the first sample, as (category, product): appended so that
+# every earlier product keeps its id (tests and bookmarks name them).
+ADDED = [
+    ("Home & Kitchen", ("Halo Desk Lamp", "Adjustable LED desk lamp with a weighted base and warm-to-cool light.",
+                        4999, 30)),
+]
+
 def sql_string(text):
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
-def svg(colour, glyph, name):
-    initials = "".join(word[0] for word in name.split() if word[0].isalnum())[:2].upper()
+def products():
+    """Every sample product in id order, as (id, category, tint, name, description, price cents, stock)."""
+    listed = [(category, product) for category, (_, items) in CATALOG.items() for product in items] + ADDED
+    for number, (category, (name, description, price, stock)) in enumerate(listed, start=1):
+        yield f"prod-{number:03d}", category, CATALOG[category][0], name, description, price, stock
+
+def svg(tint, name):
     return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img">'
             f'<title>{name.replace("&", "&amp;").replace("<", "&lt;")}</title>'
-            f'<rect width="64" height="64" rx="8" fill="{colour}" opacity=".12"/>'
-            f'<path d="{glyph}" fill="none" stroke="{colour}" stroke-width="2.5" stroke-linejoin="round"/>'
-            f'<text x="54" y="60" font-family="sans-serif" font-size="9" text-anchor="end" fill="{colour}">{initials}</text>'
-            '</svg>\n')
+            f'<rect width="64" height="64" rx="8" fill="{tint}"/>{DRAWINGS[name]}</svg>\n')
 
 def main():
-    rows, records, number = [], [], 0
+    rows, records = [], []
+    catalog = list(products())
+    names = [product[3] for product in catalog]
+    if sorted(names) != sorted(DRAWINGS):
+        sys.exit("generate.py: every product needs one drawing in drawings.py, and every drawing one product: "
+                 + ", ".join(sorted(set(names) ^ set(DRAWINGS))))
     os.makedirs(os.path.join(ROOT, "public", "img"), exist_ok=True)
-    for category, (colour, glyph, products) in CATALOG.items():
-        for name, description, price, stock in products:
-            number += 1
-            pid = f"prod-{number:03d}"
-            with open(os.path.join(ROOT, "public", "img", pid + ".svg"), "w") as out:
-                out.write(svg(colour, glyph, name))
-            rows.append(f"  ({sql_string(pid)}, {sql_string(name)}, {sql_string(description)}, "
-                        f"{sql_string(category)}, {price}, 'USD', {stock}, '/img/{pid}.svg')")
-            records.append([pid, name, description, category, price, stock, f"/img/{pid}.svg", "true"])
+    for pid, category, tint, name, description, price, stock in catalog:
+        with open(os.path.join(ROOT, "public", "img", pid + ".svg"), "w") as out:
+            out.write(svg(tint, name))
+        rows.append(f"  ({sql_string(pid)}, {sql_string(name)}, {sql_string(description)}, "
+                    f"{sql_string(category)}, {price}, 'USD', {stock}, '/img/{pid}.svg')")
+        records.append([pid, name, description, category, price, stock, f"/img/{pid}.svg", "true"])
     with open(os.path.join(ROOT, "sql", "sample", "catalog.sql"), "w") as out:
         out.write("-- catalog.sql - the sample catalog, written by sql/sample/generate.py.\n")
         out.write("-- Loaded once by shopctl migrate --sample; INSERT IGNORE keeps a re-run harmless.\n")
