@@ -113,6 +113,12 @@ class CartTest(unittest.TestCase):
             assert_error(self, client.put("/api/cart/items/prod-024", {"quantity": 4}), 409)
         self.assertEqual(lines(client.cart()), [("prod-024", 2)])
 
+    def test_cart_lines_say_the_stock_so_a_quantity_box_can_stop_there(self):
+        client = Client()
+        with Stock("prod-025", 2):
+            client.add("prod-025", 1)
+            self.assertEqual([(i["productId"], i["stock"]) for i in client.cart()["items"]], [("prod-025", 2)])
+
     def test_malformed_bodies_are_400(self):
         client = Client()
         for body in [b"", b"{", b"[]", b'"x"', b'{"productId":"prod-025"} x', b"\xff\xfe"]:
