@@ -35,7 +35,7 @@ class CartTest(unittest.TestCase):
         self.assertEqual(item["prod-014"]["lineTotalCents"], 2 * int(prices["prod-014"]))
         self.assertEqual(cart["totalCents"], 2 * int(prices["prod-014"]) + int(prices["prod-015"]))
         self.assertEqual(set(item["prod-014"]), {"productId", "name", "imageUrl", "unitPriceCents", "quantity",
-                                                 "lineTotalCents"})
+                                                 "lineTotalCents", "stock"})
         sql("UPDATE products SET price_cents = price_cents + 100 WHERE id = 'prod-015'")
         try:
             self.assertEqual(client.cart()["totalCents"], cart["totalCents"] + 100)
