@@ -172,7 +172,7 @@ static const char *shipping_postal_check(struct http_request *req, const struct 
 
     if (validate_postal_code(code, *value, normalised))
         return (*value = arena_strdup(req->arena, normalised)) != NULL ? NULL : field->message;
-    if (example != NULL && (message = arena_printf(req->arena, "Enter a postal code of %s, such as %s.",
+    if (example != NULL && (message = arena_printf(req->arena, "Enter a postal code for %s, such as %s.",
                                                    country->name, example)) != NULL)
         return message;
     if (country != NULL && validate_postal_optional(code))

@@ -4,14 +4,15 @@ import { navigate, notify, setCartBadge } from '../shell.js';
 import { h, show, loading, failure, plural } from '../dom.js';
 import { COUNTRIES } from '../countries.js';
 
-// [name, label, type, autocomplete, maxlength]: the API's shipping fields, in its order.
+// [name, label, type, autocomplete, maxlength]: the API's shipping fields; the country before
+// the postal code, whose format depends on it.
 const FIELDS = [
   ['name', 'Full name', 'text', 'name', 100],
   ['email', 'E-mail', 'email', 'email', 254],
   ['address', 'Street address', 'text', 'street-address', 200],
   ['city', 'City', 'text', 'address-level2', 100],
-  ['postalCode', 'Postal code', 'text', 'postal-code', 20],
   ['country', 'Country', 'select', 'country'],
+  ['postalCode', 'Postal code', 'text', 'postal-code', 20],
 ];
 // Some countries have no postal codes (the API takes an empty one there).
 const OPTIONAL_FIELDS = ['postalCode'];
