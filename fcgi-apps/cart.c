@@ -54,7 +54,7 @@ static const char SQL_DELETE_LINE[] = "DELETE FROM cart_items WHERE user_id = ? 
 static const char SQL_EMPTY_CART[] = "DELETE FROM cart_items WHERE user_id = ?";
 /* A line whose product is priced in another currency is not shown or summed: it is not for sale. */
 static const char SQL_CART_LINES[] =
-    "SELECT c.product_id, p.name, p.image_url, p.price_cents, c.quantity"
+    "SELECT c.product_id, p.name, p.image_url, p.price_cents, c.quantity, p.stock"
     " FROM cart_items c JOIN products p ON p.id = c.product_id AND p.currency = ?"
     " WHERE c.user_id = ? ORDER BY c.added_at, c.product_id";
 
@@ -88,6 +88,8 @@ static int cart_reply(struct http_request *req, struct responder_context *ctx)
         json_object_object_add(line, "unitPriceCents", json_object_new_int64(unit));
         json_object_object_add(line, "quantity", json_object_new_int64(quantity));
         json_object_object_add(line, "lineTotalCents", json_object_new_int64(line_total));
+        /* So the storefront's quantity box can stop at what can be bought. */
+        json_object_object_add(line, "stock", json_object_new_int64(db_result_int(&lines, i, 5)));
         json_object_array_add(items, line);
     }
     json_object_object_add(body, "itemCount", json_object_new_int64(item_count));

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "lib/cart.h"
+#include "lib/country.h"
 #include "lib/cursor.h"
 #include "lib/err.h"
 #include "lib/http.h"
@@ -82,27 +83,102 @@ struct shipping {
     const char *name, *email, *address, *city, *postal_code, *country;
 };
 
+struct shipping_field;
+
+/*
+ * A field's check: NULL when *value is fine (it may then be rewritten to its
+ * normal form, in the request's arena), else the message for the shopper. It
+ * may read the other fields of ship, as read from the request (NULL: missing).
+ */
+typedef const char *shipping_check(struct http_request *req, const struct shipping *ship, const char **value,
+                                   const struct shipping_field *field);
+
 struct shipping_field {
     const char *key;
     size_t offset;              /* of the value in struct shipping */
-    size_t max_bytes;
-    bool (*valid)(const char *value, size_t max_chars);
+    size_t min_bytes, max_bytes;
+    shipping_check *check;
     size_t max_chars;
     const char *message;
 };
 
-static bool shipping_email_valid(const char *value, size_t max_chars) { (void)max_chars; return validate_email(value); }
-static bool shipping_postal_valid(const char *value, size_t max_chars) { (void)max_chars; return validate_postal_code(value); }
-static bool shipping_country_valid(const char *value, size_t max_chars) { (void)max_chars; return validate_country(value); }
+static shipping_check shipping_text_check, shipping_email_check, shipping_address_check, shipping_city_check,
+    shipping_postal_check, shipping_country_check;
 
+/* In this order in the Idempotency-Key's request hash: append, never reorder. */
 static const struct shipping_field shipping_fields[] = {
-    {"name", offsetof(struct shipping, name), 400, validate_text, 100, "Enter the name to ship to (up to 100 characters)."},
-    {"email", offsetof(struct shipping, email), VALIDATE_EMAIL_MAX, shipping_email_valid, 0, "Enter a valid e-mail address."},
-    {"address", offsetof(struct shipping, address), 800, validate_text, 200, "Enter the street address (up to 200 characters)."},
-    {"city", offsetof(struct shipping, city), 400, validate_text, 100, "Enter the city (up to 100 characters)."},
-    {"postalCode", offsetof(struct shipping, postal_code), 20, shipping_postal_valid, 0, "Enter a postal code: letters, digits, spaces or hyphens."},
-    {"country", offsetof(struct shipping, country), 2, shipping_country_valid, 0, "Enter a two-letter country code such as DE or US."},
+    {"name", offsetof(struct shipping, name), 1, 400, shipping_text_check, 100,
+     "Enter the name to ship to (up to 100 characters)."},
+    {"email", offsetof(struct shipping, email), 1, VALIDATE_EMAIL_MAX, shipping_email_check, 0,
+     "Enter a valid e-mail address."},
+    {"address", offsetof(struct shipping, address), 1, 800, shipping_address_check, 200,
+     "Enter the street and house number (3 to 200 characters)."},
+    {"city", offsetof(struct shipping, city), 1, 400, shipping_city_check, 100,
+     "Enter the city or town (up to 100 characters)."},
+    {"postalCode", offsetof(struct shipping, postal_code), 0, 20, shipping_postal_check, 0,
+     "Enter the postal code: 3 to 10 letters, digits, spaces or hyphens, with at least one digit."},
+    {"country", offsetof(struct shipping, country), 1, 2, shipping_country_check, 0,
+     "Choose a country from the list."},
 };
+
+static const char *shipping_text_check(struct http_request *req, const struct shipping *ship, const char **value,
+                                       const struct shipping_field *field)
+{
+    (void)req, (void)ship;
+    return validate_text(*value, field->max_chars) ? NULL : field->message;
+}
+
+static const char *shipping_email_check(struct http_request *req, const struct shipping *ship, const char **value,
+                                        const struct shipping_field *field)
+{
+    (void)req, (void)ship;
+    return validate_email(*value) ? NULL : field->message;
+}
+
+static const char *shipping_address_check(struct http_request *req, const struct shipping *ship, const char **value,
+                                          const struct shipping_field *field)
+{
+    (void)req, (void)ship;
+    return validate_street_address(*value, field->max_chars) ? NULL : field->message;
+}
+
+static const char *shipping_city_check(struct http_request *req, const struct shipping *ship, const char **value,
+                                       const struct shipping_field *field)
+{
+    (void)req, (void)ship;
+    return validate_place_name(*value, field->max_chars) ? NULL : field->message;
+}
+
+/* Stored in upper case: "gb" is GB. */
+static const char *shipping_country_check(struct http_request *req, const struct shipping *ship, const char **value,
+                                          const struct shipping_field *field)
+{
+    const struct country *country = country_find(*value);
+
+    (void)req, (void)ship;
+    if (country == NULL)
+        return field->message;
+    *value = country->code;
+    return NULL;
+}
+
+/* By the country's format when the shop knows it; with an unknown country, by the generic rule. */
+static const char *shipping_postal_check(struct http_request *req, const struct shipping *ship, const char **value,
+                                         const struct shipping_field *field)
+{
+    const struct country *country = ship->country != NULL ? country_find(ship->country) : NULL;
+    const char *code = country != NULL ? country->code : "", *example = validate_postal_example(code), *message;
+    char normalised[VALIDATE_POSTAL_MAX + 1];
+
+    if (validate_postal_code(code, *value, normalised))
+        return (*value = arena_strdup(req->arena, normalised)) != NULL ? NULL : field->message;
+    if (example != NULL && (message = arena_printf(req->arena, "Enter a postal code for %s, such as %s.",
+                                                   country->name, example)) != NULL)
+        return message;
+    if (country != NULL && validate_postal_optional(code))
+        return "Enter the postal code (3 to 10 letters and digits), or leave it empty.";
+    return field->message;
+}
 
 /* One cart line as read inside the checkout transaction. */
 struct order_line {
@@ -122,17 +198,26 @@ static int orders_read_shipping(struct http_request *req, struct json_object *bo
 
     if (!json_object_object_get_ex(body, "shipping", &shipping) || !json_object_is_type(shipping, json_type_object))
         return http_reply_error(req, SHOP_ERR_INVALID, "invalid_shipping", "shipping must be an object.", NULL);
+    /* All read first: a field's check may look at another (the postal code at the country). */
     for (i = 0; i < sizeof(shipping_fields) / sizeof(shipping_fields[0]); i++) {
         const struct shipping_field *field = &shipping_fields[i];
         const char *value = NULL;
 
-        if (json_get_string(shipping, field->key, 1, field->max_bytes, &value) != SHOP_OK ||
-            !field->valid(value, field->max_chars)) {
+        if (json_get_string(shipping, field->key, field->min_bytes, field->max_bytes, &value) != SHOP_OK)
+            value = NULL;
+        *(const char **)((char *)out + field->offset) = value;
+    }
+    struct shipping read = *out;
+    for (i = 0; i < sizeof(shipping_fields) / sizeof(shipping_fields[0]); i++) {
+        const struct shipping_field *field = &shipping_fields[i];
+        const char **value = (const char **)((char *)out + field->offset);
+        const char *message = *value == NULL ? field->message : field->check(req, &read, value, field);
+
+        if (message != NULL) {
             if (fields == NULL && (fields = http_own(req, json_object_new_object())) == NULL)
                 return SHOP_ERR_NOMEM;
-            json_object_object_add(fields, field->key, json_object_new_string(field->message));
+            json_object_object_add(fields, field->key, json_object_new_string(message));
         }
-        *(const char **)((char *)out + field->offset) = value;
     }
     if (fields == NULL)
         return SHOP_OK;

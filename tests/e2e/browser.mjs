@@ -37,3 +37,10 @@ export async function screenshot(page, name, { fullPage = false } = {}) {
 export function service(action, name) {
   execFileSync(path.join(ROOT, 'scripts', 'stack'), [`${action}-service`, name], { stdio: 'ignore' });
 }
+
+// Runs SQL as root on the stack's database (its unix socket in $SHOP_VAR/run); returns the rows' text.
+export function sql(statement) {
+  const socket = path.join(process.env.SHOP_VAR || path.join(ROOT, 'var'), 'run', 'mysql.sock');
+  return execFileSync('mariadb', ['--no-defaults', `--socket=${socket}`, '--user=root', '--batch',
+    '--skip-column-names', 'shop', '-e', statement], { encoding: 'utf8' });
+}

@@ -11,7 +11,10 @@ const SHIPPING = { name: 'Ana Lima', email: 'ana@example.com', address: 'Rua das
   postalCode: '1000-001', country: 'PT' };
 
 async function fillShipping(page, shipping) {
-  for (const [field, value] of Object.entries(shipping)) await page.fill(`#ship-${field}`, value);
+  for (const [field, value] of Object.entries(shipping)) {
+    if (field === 'country') await page.selectOption('#ship-country', value);
+    else await page.fill(`#ship-${field}`, value);
+  }
 }
 
 // Adds to the cart the page's session owns. The page's own first requests must

@@ -35,7 +35,7 @@ class CartTest(unittest.TestCase):
         self.assertEqual(item["prod-014"]["lineTotalCents"], 2 * int(prices["prod-014"]))
         self.assertEqual(cart["totalCents"], 2 * int(prices["prod-014"]) + int(prices["prod-015"]))
         self.assertEqual(set(item["prod-014"]), {"productId", "name", "imageUrl", "unitPriceCents", "quantity",
-                                                 "lineTotalCents"})
+                                                 "lineTotalCents", "stock"})
         sql("UPDATE products SET price_cents = price_cents + 100 WHERE id = 'prod-015'")
         try:
             self.assertEqual(client.cart()["totalCents"], cart["totalCents"] + 100)
@@ -112,6 +112,12 @@ class CartTest(unittest.TestCase):
             self.assertIn("3", error["message"])
             assert_error(self, client.put("/api/cart/items/prod-024", {"quantity": 4}), 409)
         self.assertEqual(lines(client.cart()), [("prod-024", 2)])
+
+    def test_cart_lines_say_the_stock_so_a_quantity_box_can_stop_there(self):
+        client = Client()
+        with Stock("prod-025", 2):
+            client.add("prod-025", 1)
+            self.assertEqual([(i["productId"], i["stock"]) for i in client.cart()["items"]], [("prod-025", 2)])
 
     def test_malformed_bodies_are_400(self):
         client = Client()

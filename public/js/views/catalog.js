@@ -2,6 +2,7 @@
 import { api, formatMoney } from '../api.js';
 import { notify, setCartBadge } from '../shell.js';
 import { currentView, h, show, loading, failure } from '../dom.js';
+import { clampQuantity, mostOf } from '../quantity.js';
 
 const PAGE_SIZE = 20;
 
@@ -111,9 +112,17 @@ export async function renderProduct(id) {
   api('/api/events', { method: 'POST',
     body: { productId: product.id, eventType: 'product-view', productType: product.category } }).catch(() => {});
 
-  const quantity = h('input', { id: 'quantity', type: 'number', min: 1, max: Math.max(1, Math.min(99, product.stock)),
+  const most = mostOf(product.stock);
+  const quantity = h('input', { id: 'quantity', type: 'number', min: 1, max: most,
     value: 1, inputmode: 'numeric', required: true });
   const message = h('p', { class: 'form-message', role: 'status' });
+  // Typing 5 of 2 in stock leaves 2 in the box, and says why.
+  const clamp = (final) => {
+    const note = clampQuantity(quantity, 1, most, final);
+    if (note) message.textContent = `${note}.`;
+  };
+  quantity.addEventListener('input', () => clamp(false));
+  quantity.addEventListener('change', () => clamp(true));
   const add = h('button', { type: 'submit', disabled: product.stock < 1 }, product.stock < 1 ? 'Sold out' : 'Add to cart');
   const form = h('form', { class: 'add-form' },
     h('label', { for: 'quantity' }, 'Quantity'), quantity, add, message);
