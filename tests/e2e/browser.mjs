@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 export const URL = process.env.SHOP_URL || 'http://127.0.0.1:8080';
 const ROOT = process.env.SHOP_ROOT || path.resolve(path.dirname(new globalThis.URL(import.meta.url).pathname), '../..');
 const OUTPUT = process.env.E2E_OUTPUT || path.join(ROOT, 'tests', 'e2e', 'output');
+const VAR = process.env.SHOP_VAR || path.join(ROOT, 'var');
 
 
 // The flags this machine's Chromium needs: no sandbox as root, no network of its own.
@@ -36,4 +37,12 @@ export async function screenshot(page, name, { fullPage = false } = {}) {
 // Stops or starts one service of the stack under test (scripts/stack).
 export function service(action, name) {
   execFileSync(path.join(ROOT, 'scripts', 'stack'), [`${action}-service`, name], { stdio: 'ignore' });
+}
+
+// Runs SQL on the stack's database as root (its unix socket, as tests/integration/shop.py does);
+// returns the rows as arrays of strings.
+export function sql(statement) {
+  const out = execFileSync('mariadb', ['--no-defaults', `--socket=${VAR}/run/mysql.sock`, '--user=root', '--batch',
+    '--skip-column-names', 'shop', '-e', statement], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean).map((line) => line.split('\t'));
 }
