@@ -10,9 +10,9 @@
  *   - viewed with: for the shopper's most recent products, the products other
  *     shoppers most often looked at around them (product_pairs);
  *   - best sellers, for a shopper with no history of its own: the most units
- *     ordered by all shoppers in the last
- *     RECOMMEND_BEST_SELLER_DAYS days (of at most the RECOMMEND_BEST_SELLER_ORDERS
- *     latest orders, so the cost is bounded however busy the shop);
+ *     ordered by all shoppers in the last RECOMMEND_BEST_SELLER_DAYS days, of
+ *     at most the RECOMMEND_BEST_SELLER_ORDERS latest orders (so the cost is
+ *     bounded however busy the shop);
  *   - popular now: the decayed popularity ranking (product_popularity);
  *   - featured: a varied pick, one product per category in turn, newest first,
  *     so a shop with no history at all still shows more than its first aisle.
