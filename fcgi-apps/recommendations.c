@@ -9,9 +9,16 @@
  *     categories are candidates in proportion;
  *   - viewed with: for the shopper's most recent products, the products other
  *     shoppers most often looked at around them (product_pairs);
- *   - popular now: the decayed popularity ranking (product_popularity).
+ *   - best sellers, for a shopper with no history of its own: the most units
+ *     ordered by all shoppers in the last RECOMMEND_BEST_SELLER_DAYS days, of
+ *     at most the RECOMMEND_BEST_SELLER_ORDERS latest orders (so the cost is
+ *     bounded however busy the shop);
+ *   - popular now: the decayed popularity ranking (product_popularity);
+ *   - featured: a varied pick, one product per category in turn, newest first,
+ *     so a shop with no history at all still shows more than its first aisle.
  * Products the shopper has in the cart or has ordered, and inactive or sold-out
- * ones, are left out. A shopper with no history gets what is popular now.
+ * ones, are left out. A shopper with no history gets best sellers, then what is
+ * popular now, then the varied pick.
  *
  * Every array filled from a query is sized by the constant pasted into that
  * query's LIMIT (STR()), so the two cannot drift apart.
@@ -39,7 +46,10 @@
 #define RECOMMEND_PER_CATEGORY 20       /* products of one top category */
 #define RECOMMEND_PARTNERS_PER_SEED 10  /* "viewed with" partners of one seed */
 #define RECOMMEND_POPULAR 60            /* the popularity ranking's head */
-#define RECOMMEND_FEATURED 100          /* catalogue filler */
+#define RECOMMEND_FEATURED 100          /* catalogue filler: the newest products in stock */
+#define RECOMMEND_BEST_SELLERS 20       /* the best sellers' head */
+#define RECOMMEND_BEST_SELLER_ORDERS 1000 /* latest orders counted for best sellers */
+#define RECOMMEND_BEST_SELLER_DAYS 30     /* how far back best sellers count */
 #define RECOMMEND_ORDERED_LINES 500     /* ordered lines left out */
 #define RECOMMEND_DETAILS 100           /* products fetched for the answer: seeds, then the best candidates */
 
@@ -76,8 +86,21 @@ static const char SQL_VIEWED_WITH[] =
 _Static_assert(RECOMMEND_SEEDS == 5, "SQL_VIEWED_WITH has one part per seed");
 static const char SQL_POPULAR[] =
     "SELECT product_id FROM product_popularity ORDER BY log_score DESC, product_id DESC LIMIT " STR(RECOMMEND_POPULAR);
+/* The newest products in stock (index products_newest_listing), one per category in turn. */
 static const char SQL_FEATURED[] =
-    "SELECT id FROM products WHERE active = 1 AND stock > 0 ORDER BY name, id LIMIT " STR(RECOMMEND_FEATURED);
+    "SELECT id FROM (SELECT id, created_at,"
+    "   ROW_NUMBER() OVER (PARTITION BY category ORDER BY created_at DESC, id DESC) AS turn"
+    "   FROM (SELECT id, category, created_at FROM products WHERE active = 1 AND stock > 0"
+    "         ORDER BY created_at DESC, id DESC LIMIT " STR(RECOMMEND_FEATURED) ") newest) varied"
+    " ORDER BY turn, created_at DESC, id DESC";
+/* Units bought or being bought lately: the latest orders through orders_by_created, then their lines. */
+static const char SQL_BEST_SELLERS[] =
+    "SELECT i.product_id FROM (SELECT id FROM orders"
+    "   WHERE created_at >= NOW(3) - INTERVAL " STR(RECOMMEND_BEST_SELLER_DAYS) " DAY AND status IN (?, ?)"
+    "   ORDER BY created_at DESC LIMIT " STR(RECOMMEND_BEST_SELLER_ORDERS) ") o"
+    " JOIN order_items i ON i.order_id = o.id"
+    " JOIN products p ON p.id = i.product_id AND p.active = 1 AND p.stock > 0" /* gone or sold out: no slot */
+    " GROUP BY i.product_id ORDER BY SUM(i.quantity) DESC, i.product_id LIMIT " STR(RECOMMEND_BEST_SELLERS);
 #define Q10 "?,?,?,?,?,?,?,?,?,?"
 #define Q100 Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10
 _Static_assert(sizeof(Q100) == 2 * RECOMMEND_DETAILS, "SQL_DETAILS has one placeholder per detail");
@@ -166,6 +189,21 @@ static int recommendations_ranked(struct recommendations *r, const char *sql,
     return SHOP_OK;
 }
 
+/* Best sellers: the products most units of were ordered lately, by anyone. */
+static int recommendations_best_sellers(struct recommendations *r)
+{
+    const struct db_param statuses[] = {DB_PARAM_TEXT(order_status_name(ORDER_PENDING)),
+                                        DB_PARAM_TEXT(order_status_name(ORDER_PROCESSED))};
+    struct db_result rows;
+    int rc, i;
+
+    if ((rc = db_exec(r->ctx->db, r->req->arena, SQL_BEST_SELLERS, statuses, 2, &rows)) != SHOP_OK)
+        return rc;
+    for (i = 0; i < rows.rows; i++)
+        recommend_add_best_seller(&r->candidates, db_result_text(&rows, i, 0), i);
+    return SHOP_OK;
+}
+
 /* "Often viewed with": the partners of the shopper's most recent products. */
 static int recommendations_viewed_with(struct recommendations *r)
 {
@@ -197,6 +235,11 @@ static int recommendations_gather(struct recommendations *r)
         if ((rc = recommendations_affinity(r, i)) != SHOP_OK)
             return rc;
     if (r->interest->seed_count > 0 && (rc = recommendations_viewed_with(r)) != SHOP_OK)
+        return rc;
+    /* Best sellers stand in for the shopper's own interest, so only a shopper without any gets them:
+     * for everyone else they would drown the shopper's own signal in everyone's. */
+    if (r->interest->category_count == 0 && r->interest->seed_count == 0 &&
+        (rc = recommendations_best_sellers(r)) != SHOP_OK)
         return rc;
     if ((rc = recommendations_ranked(r, SQL_POPULAR, recommend_add_popular)) != SHOP_OK)
         return rc;

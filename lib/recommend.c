@@ -6,7 +6,10 @@
  * rank: the tenth product of a list is still worth something, so a strong
  * source's long tail can beat a weak source's head. The weights are relative:
  * affinity is the shopper's own signal and leads; "popular now" and the
- * catalogue's filler only fill the list for shoppers with little history.
+ * catalogue's filler fill the list for shoppers with little history. Best
+ * sellers (what shoppers bought lately: the strongest signal the shop has
+ * without the shopper's own) lead for a shopper with none, ahead of "popular
+ * now"; the responder adds them only then.
  *
  * Ties are broken on names, never on input order, so the answer does not
  * depend on the order rows come back from the database.
@@ -30,6 +33,7 @@ static const struct recommend_rule recommend_rules[RECOMMEND_SOURCE_COUNT] = {
     [RECOMMEND_SOURCE_POPULAR] = {0.15, 0.05},
     [RECOMMEND_SOURCE_AFFINITY] = {1.0, 0.05},
     [RECOMMEND_SOURCE_VIEWED_WITH] = {0.6, 0.2},
+    [RECOMMEND_SOURCE_BEST_SELLER] = {0.3, 0.05},
     [RECOMMEND_SOURCE_FEATURED] = {0.01, 0.01},
 };
 
@@ -152,6 +156,12 @@ void recommend_add_popular(struct recommend_candidates *set, const char *product
                   NULL);
 }
 
+void recommend_add_best_seller(struct recommend_candidates *set, const char *product_id, int rank)
+{
+    recommend_add(set, product_id, RECOMMEND_SOURCE_BEST_SELLER,
+                  recommend_ranked(RECOMMEND_SOURCE_BEST_SELLER, 1.0, rank), NULL);
+}
+
 void recommend_add_featured(struct recommend_candidates *set, const char *product_id, int rank)
 {
     recommend_add(set, product_id, RECOMMEND_SOURCE_FEATURED, recommend_ranked(RECOMMEND_SOURCE_FEATURED, 1.0, rank),
@@ -251,6 +261,8 @@ const char *recommend_reason_text(struct arena *arena, const struct recommend_re
         return arena_printf(arena, "Often viewed with %s", seed_name);
     case RECOMMEND_SOURCE_POPULAR:
         return "Popular now";
+    case RECOMMEND_SOURCE_BEST_SELLER:
+        return "Best seller";
     default:
         return "Featured in the shop";
     }

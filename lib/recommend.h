@@ -36,7 +36,8 @@ enum recommend_source {
     RECOMMEND_SOURCE_POPULAR,      /* the decayed popularity ranking */
     RECOMMEND_SOURCE_AFFINITY,     /* popular in a category the shopper likes */
     RECOMMEND_SOURCE_VIEWED_WITH,  /* other shoppers looked at it around a seed */
-    RECOMMEND_SOURCE_FEATURED,     /* filler from the catalogue */
+    RECOMMEND_SOURCE_BEST_SELLER,  /* most units ordered lately, all shoppers */
+    RECOMMEND_SOURCE_FEATURED,     /* filler from the catalogue: a varied pick */
     RECOMMEND_SOURCE_COUNT,
 };
 
@@ -113,6 +114,9 @@ void recommend_add_affinity(struct recommend_candidates *set, const struct recom
 
 /* Adds product_id at rank (0 = best) of the popularity ranking. */
 void recommend_add_popular(struct recommend_candidates *set, const char *product_id, int rank);
+
+/* Adds product_id at rank (0 = best) of the best sellers (units ordered lately). */
+void recommend_add_best_seller(struct recommend_candidates *set, const char *product_id, int rank);
 
 /* Adds product_id at rank (0 = best) of the catalogue's filler list. */
 void recommend_add_featured(struct recommend_candidates *set, const char *product_id, int rank);

@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 export const URL = process.env.SHOP_URL || 'http://127.0.0.1:8080';
 const ROOT = process.env.SHOP_ROOT || path.resolve(path.dirname(new globalThis.URL(import.meta.url).pathname), '../..');
 const OUTPUT = process.env.E2E_OUTPUT || path.join(ROOT, 'tests', 'e2e', 'output');
+const VAR = process.env.SHOP_VAR || path.join(ROOT, 'var');
 
 
 // The flags this machine's Chromium needs: no sandbox as root, no network of its own.
@@ -40,7 +41,12 @@ export function service(action, name) {
 
 // Runs SQL as root on the stack's database (its unix socket in $SHOP_VAR/run); returns the rows' text.
 export function sql(statement) {
-  const socket = path.join(process.env.SHOP_VAR || path.join(ROOT, 'var'), 'run', 'mysql.sock');
+  const socket = path.join(VAR, 'run', 'mysql.sock');
   return execFileSync('mariadb', ['--no-defaults', `--socket=${socket}`, '--user=root', '--batch',
     '--skip-column-names', 'shop', '-e', statement], { encoding: 'utf8' });
+}
+
+// The same, as rows of columns (arrays of strings).
+export function sqlRows(statement) {
+  return sql(statement).split('\n').filter(Boolean).map((line) => line.split('\t'));
 }

@@ -117,6 +117,27 @@ START_TEST(test_recommend_empty_history_gives_what_is_popular_now)
 }
 END_TEST
 
+START_TEST(test_recommend_best_sellers_lead_what_is_popular_for_a_new_shopper)
+{
+    struct arena arena;
+
+    arena_init(&arena, 1024);
+    start(NULL, 0);
+    recommend_add_popular(&candidates, "viewed", 0);
+    recommend_add_best_seller(&candidates, "bought", 0);
+    recommend_add_best_seller(&candidates, "bought-less", 1);
+    recommend_add_featured(&candidates, "filler", 0);
+    recommend_score(&candidates, &interest);
+    ck_assert_int_eq(candidates.count, 4);
+    ck_assert_str_eq(candidates.items[0].product_id, "bought");
+    ck_assert_str_eq(candidates.items[1].product_id, "bought-less");
+    ck_assert_str_eq(candidates.items[2].product_id, "viewed");
+    ck_assert_str_eq(reason_of(&arena, 0, NULL), "Best seller");
+    ck_assert_str_eq(candidates.items[3].product_id, "filler");
+    arena_free(&arena);
+}
+END_TEST
+
 START_TEST(test_recommend_reason_names_the_strongest_kind_of_interest)
 {
     const struct recommend_interaction history[] = {
@@ -256,6 +277,7 @@ UNIT_MAIN("recommend", test_recommend_recent_view_outweighs_old_purchase, test_r
           test_recommend_purchase_outweighs_cart_outweighs_view_outweighs_search,
           test_recommend_seeds_are_the_latest_distinct_products_never_searches,
           test_recommend_empty_history_gives_what_is_popular_now,
+          test_recommend_best_sellers_lead_what_is_popular_for_a_new_shopper,
           test_recommend_reason_names_the_strongest_kind_of_interest, test_recommend_reason_is_the_source_that_gave_most,
           test_recommend_partners_of_recent_seeds_and_top_ranks_come_first,
           test_recommend_products_already_seen_drop_behind,

@@ -5,6 +5,19 @@ import { currentView, h, show, loading, failure } from '../dom.js';
 import { clampQuantity, mostOf } from '../quantity.js';
 
 const PAGE_SIZE = 20;
+const LOW_STOCK = 5; // at most this many left: the card says how many
+
+// What a shopper should know about the stock before clicking: null when plenty.
+function stockNote(product) {
+  if (product.stock < 1) return 'Sold out';
+  if (product.stock <= LOW_STOCK) return `Only ${product.stock} left`;
+  return null;
+}
+
+function stockBadge(product) {
+  const note = stockNote(product);
+  return note && h('p', { class: `stock-badge${product.stock < 1 ? ' sold-out' : ''}` }, note);
+}
 
 function productCard(product) {
   return h('li', { class: 'card' },
@@ -12,6 +25,7 @@ function productCard(product) {
       h('img', { src: product.imageUrl, alt: '', width: 160, height: 160, loading: 'lazy' }),
       h('h3', {}, product.name)),
     h('p', { class: 'price' }, formatMoney(product.priceCents, product.currency)),
+    stockBadge(product),
     product.reason ? h('p', { class: 'reason' }, product.reason) : h('p', { class: 'category' }, product.category));
 }
 
@@ -69,25 +83,105 @@ async function recommendationsSection() {
   return section;
 }
 
+// The grid's order and price range live in the page's query (?sort=price_asc&min=10&max=30,
+// prices in the shop's currency units), so a view can be shared, reloaded and gone back to.
+const SORTS = [['name', 'Name'], ['price_asc', 'Price: low to high'], ['price_desc', 'Price: high to low'],
+  ['newest', 'Newest']];
+const PRICE_PATTERN = /^\d{1,9}(\.\d{1,2})?$/;
+
+// "12.5" → 1250 without floating point; null when it is not a price.
+function priceToCents(text) {
+  if (!PRICE_PATTERN.test(text)) return null;
+  const [units, fraction = ''] = text.split('.');
+  return Number(units) * 100 + Number(fraction.padEnd(2, '0'));
+}
+
+// The page's query as the grid's choices; anything unknown or malformed is left out.
+function gridChoices() {
+  const params = new URLSearchParams(window.location.search);
+  const sort = SORTS.some(([value]) => value === params.get('sort')) ? params.get('sort') : 'name';
+  const price = (name) => (priceToCents(params.get(name) || '') === null ? '' : params.get(name));
+  return { sort, min: price('min'), max: price('max') };
+}
+
+function choicesToApi({ sort, min, max }) {
+  const query = {};
+  if (sort !== 'name') query.sort = sort;
+  if (min) query.minPrice = String(priceToCents(min));
+  if (max) query.maxPrice = String(priceToCents(max));
+  return query;
+}
+
+// The grid with its "Sort by" and "Price" controls; a change is a new history entry and reloads page 1.
+function browsableGrid(filter) {
+  const choices = gridChoices();
+  const sort = h('select', { id: 'sort' }, SORTS.map(([value, label]) =>
+    h('option', { value, selected: value === choices.sort }, label)));
+  const priceInput = (id, value) => h('input', { id, type: 'number', min: 0, step: '0.01', inputmode: 'decimal',
+    value, size: 6 });
+  const min = priceInput('price-min', choices.min);
+  const max = priceInput('price-max', choices.max);
+  const message = h('p', { class: 'form-message', role: 'status' });
+  const form = h('form', { class: 'price-filter', 'aria-label': 'Price' },
+    h('fieldset', {}, h('legend', {}, 'Price'),
+      h('label', { for: 'price-min' }, 'From'), min, h('label', { for: 'price-max' }, 'to'), max,
+      h('button', { type: 'submit' }, 'Apply')), message);
+  let grid = productGrid({ ...filter, ...choicesToApi(choices) });
+  const holder = h('div', {}, grid);
+
+  function apply() {
+    const next = { sort: sort.value, min: min.value.trim(), max: max.value.trim() };
+    const bad = [[min, next.min], [max, next.max]].filter(([, v]) => v && priceToCents(v) === null);
+    for (const input of [min, max]) input.setAttribute('aria-invalid', String(bad.some(([i]) => i === input)));
+    if (bad.length) {
+      message.textContent = 'Enter prices as amounts, such as 10 or 24.99.';
+      return;
+    }
+    if (next.min && next.max && priceToCents(next.min) > priceToCents(next.max)) {
+      message.textContent = 'The lowest price must not be above the highest.';
+      min.setAttribute('aria-invalid', 'true');
+      return;
+    }
+    message.textContent = '';
+    const params = new URLSearchParams();
+    if (next.sort !== 'name') params.set('sort', next.sort);
+    if (next.min) params.set('min', next.min);
+    if (next.max) params.set('max', next.max);
+    const search = params.toString();
+    window.history.pushState(null, '', window.location.pathname + (search ? `?${search}` : ''));
+    grid = productGrid({ ...filter, ...choicesToApi(next) });
+    holder.replaceChildren(grid);
+  }
+  sort.addEventListener('change', apply);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    apply();
+  });
+  return h('div', {},
+    h('div', { class: 'grid-controls' },
+      h('div', { class: 'sort-by' }, h('label', { for: 'sort' }, 'Sort by'), sort), form),
+    holder);
+}
+
 export async function renderHome() {
   const here = currentView();
   const [recommended, nav] = [await recommendationsSection(), await categoryNav('')];
   if (!here()) return;
   show(h('h1', { class: 'visually-hidden' }, 'fcgi-shop'), recommended, nav,
-    h('h2', {}, 'All products'), productGrid({}));
+    h('h2', {}, 'All products'), browsableGrid({}));
 }
 
 export async function renderCategory(name) {
   const here = currentView();
   const nav = await categoryNav(name);
-  if (here()) show(nav, h('h1', {}, name), productGrid({ category: name }));
+  if (here()) show(nav, h('h1', {}, name), browsableGrid({ category: name }));
 }
 
 export async function renderSearch(q) {
   document.getElementById('search-input').value = q;
   const here = currentView();
   const nav = await categoryNav('');
-  if (here()) show(nav, h('h1', {}, `Results for “${q}”`), productGrid({ q }));
+  if (here()) show(nav, h('h1', {}, `Results for “${q}”`), browsableGrid({ q }));
 }
 
 export async function renderProduct(id) {
@@ -149,6 +243,6 @@ export async function renderProduct(id) {
       h('h1', {}, product.name),
       h('p', { class: 'price' }, formatMoney(product.priceCents, product.currency)),
       h('p', {}, product.description),
-      h('p', { class: 'stock' }, product.stock > 0 ? `${product.stock} in stock` : 'Out of stock'),
+      h('p', { class: 'stock' }, stockNote(product) || `${product.stock} in stock`),
       form)));
 }
