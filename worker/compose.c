@@ -96,8 +96,9 @@ static int compose_lines(struct worker *w, const struct worker_order *order, con
 static const char *compose_page(struct worker *w, const char *path)
 {
     const char *origin = settings_get()->public_origin, *page;
+    int first = (int)strcspn(origin, ","); /* public_origin may list several: the first is the shop's own */
 
-    page = origin[0] != '\0' ? arena_printf(&w->arena, " (%s%s)", origin, path) : "";
+    page = first > 0 ? arena_printf(&w->arena, " (%.*s%s)", first, origin, path) : "";
     return page != NULL ? page : "";
 }
 
