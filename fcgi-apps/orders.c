@@ -36,6 +36,7 @@
 #include "lib/money.h"
 #include "lib/order.h"
 #include "lib/responder.h"
+#include "lib/settings.h"
 #include "lib/validate.h"
 
 #define ORDERS_DEFAULT_PAGE 20
@@ -483,6 +484,29 @@ static struct json_object *orders_items_json(struct http_request *req, struct re
     return items;
 }
 
+/* The order's short reference (lib/order), what the shopper quotes. */
+static struct json_object *orders_reference_json(const char *order_id)
+{
+    char reference[ORDER_REFERENCE_MAX + 1];
+
+    order_reference(order_id, reference);
+    return json_object_new_string(reference);
+}
+
+/*
+ * Whom the shopper can write to about the order (the support_email setting):
+ * in the order's own answer, so the page that needs it (a declined or failed
+ * order) has it without another request.
+ */
+static struct json_object *orders_contact_json(void)
+{
+    struct json_object *contact = json_object_new_object();
+
+    if (contact != NULL)
+        json_object_object_add(contact, "email", json_object_new_string(settings_get()->support_email));
+    return contact;
+}
+
 static int orders_get(struct http_request *req, struct responder_context *ctx)
 {
     const char *order_id = req->route_params[0];
@@ -503,12 +527,14 @@ static int orders_get(struct http_request *req, struct responder_context *ctx)
     if ((items = orders_items_json(req, ctx, order_id, &rc)) == NULL)
         return rc;
     json_object_object_add(body, "orderId", json_object_new_string(db_result_text(&order, 0, 0)));
+    json_object_object_add(body, "reference", orders_reference_json(db_result_text(&order, 0, 0)));
     json_object_object_add(body, "status", json_object_new_string(db_result_text(&order, 0, 1)));
     json_object_object_add(body, "items", items);
     json_object_object_add(body, "totalCents", json_object_new_int64(db_result_int(&order, 0, 2)));
     json_object_object_add(body, "currency", json_object_new_string(db_result_text(&order, 0, 3)));
     json_object_object_add(body, "createdAt", json_object_new_string(db_result_text(&order, 0, 4)));
     json_object_object_add(body, "updatedAt", json_object_new_string(db_result_text(&order, 0, 5)));
+    json_object_object_add(body, "contact", orders_contact_json());
     http_add_header(req, "Cache-Control", "no-store");
     return http_reply_json(req, 200, body);
 }
@@ -548,6 +574,7 @@ static int orders_list(struct http_request *req, struct responder_context *ctx)
     for (i = 0; i < shown; i++) {
         struct json_object *order = json_object_new_object();
         json_object_object_add(order, "orderId", json_object_new_string(db_result_text(&rows, i, 0)));
+        json_object_object_add(order, "reference", orders_reference_json(db_result_text(&rows, i, 0)));
         json_object_object_add(order, "status", json_object_new_string(db_result_text(&rows, i, 1)));
         json_object_object_add(order, "totalCents", json_object_new_int64(db_result_int(&rows, i, 2)));
         json_object_object_add(order, "currency", json_object_new_string(db_result_text(&rows, i, 3)));

@@ -9,6 +9,7 @@
  */
 #include "order.h"
 
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,9 @@ static const char SQL_CANCEL_BY_OPERATOR[] =
     "UPDATE orders SET status = 'CANCELLED', enqueue_pending = 0"
     " WHERE id = ? AND status = 'PENDING' AND processing_started_at IS NULL";
 static const char SQL_EXISTS[] = "SELECT 1 FROM orders WHERE id = ?";
+/* A range of the primary key: the ids that start with the reference's prefix (two are enough to tell). */
+static const char SQL_BY_REFERENCE[] =
+    "SELECT id FROM orders WHERE id LIKE CONCAT(?, '%') ORDER BY id LIMIT 2";
 
 /* Refund: a PROCESSED order only; the row lock makes a concurrent second refund wait, then find it REFUNDED. */
 static const char SQL_SET_REFUNDED[] = "UPDATE orders SET status = 'REFUNDED' WHERE id = ? AND status = 'PROCESSED'";
@@ -234,6 +238,57 @@ bool order_id_valid(const char *id)
     return true;
 }
 
+void order_reference(const char *order_id, char *out)
+{
+    const char *hex = order_id + sizeof(ORDER_ID_PREFIX) - 1;
+    int i, o = 0;
+
+    for (i = 0; i < ORDER_REFERENCE_HEX; i++) {
+        if (i == ORDER_REFERENCE_HEX / 2)
+            out[o++] = '-';
+        out[o++] = (char)toupper((unsigned char)hex[i]);
+    }
+    out[o] = '\0';
+}
+
+int order_reference_parse(const char *reference, char *prefix)
+{
+    size_t len = strlen(reference), start = sizeof(ORDER_ID_PREFIX) - 1, n = 0, i;
+
+    if (len != ORDER_REFERENCE_HEX && len != ORDER_REFERENCE_MAX)
+        return SHOP_ERR_INVALID;
+    memcpy(prefix, ORDER_ID_PREFIX, start);
+    for (i = 0; i < len; i++) {
+        if (len == ORDER_REFERENCE_MAX && i == ORDER_REFERENCE_HEX / 2) {
+            if (reference[i] != '-')
+                return SHOP_ERR_INVALID;
+            continue;
+        }
+        if (!isxdigit((unsigned char)reference[i]))
+            return SHOP_ERR_INVALID;
+        prefix[start + n++] = (char)tolower((unsigned char)reference[i]);
+    }
+    prefix[start + n] = '\0';
+    return SHOP_OK;
+}
+
+int order_find_by_reference(struct db *db, struct arena *arena, const char *reference, char *id)
+{
+    char prefix[sizeof(ORDER_ID_PREFIX) + ORDER_REFERENCE_HEX];
+    struct db_result found;
+    int rc;
+
+    if (order_reference_parse(reference, prefix) != SHOP_OK)
+        return SHOP_ERR_INVALID;
+    const struct db_param key[] = {DB_PARAM_TEXT(prefix)};
+    if ((rc = db_exec(db, arena, SQL_BY_REFERENCE, key, 1, &found)) != SHOP_OK)
+        return rc;
+    if (found.rows == 0)
+        return SHOP_ERR_NOT_FOUND;
+    snprintf(id, ORDER_ID_MAX + 1, "%s", db_result_text(&found, 0, 0));
+    return found.rows > 1 ? SHOP_ERR_CONFLICT : SHOP_OK;
+}
+
 void order_id_new(char *out)
 {
     unsigned char random[ORDER_ID_HEX / 2];
@@ -354,7 +409,7 @@ int order_requeue_pending(struct db *db, struct arena *arena, unsigned long long
     return rc;
 }
 
-/* A status change of one order and, when it changed the row, its stock back. */
+/* A status change of one order and, when it changed the row, its stock back and the shopper's e-mail queued. */
 struct order_change {
     struct arena *arena;
     const char *sql;
@@ -362,6 +417,7 @@ struct order_change {
     int count;
     bool return_stock;
     const char *order_id;
+    const char *email_kind;       /* lib/email: the e-mail the new status sends (NULL: none) */
     bool changed;
 };
 
@@ -374,6 +430,8 @@ static int order_change_body(struct db *db, void *arg)
     c->changed = rc == SHOP_OK && result.affected_rows == 1;
     if (c->changed && c->return_stock)
         rc = stock_return_order(db, c->arena, c->order_id);
+    if (rc == SHOP_OK && c->changed && c->email_kind != NULL)
+        rc = email_queue(db, c->arena, c->order_id, c->email_kind);
     return rc;
 }
 
@@ -392,7 +450,7 @@ static int order_change_run(struct db *db, struct order_change *c, enum order_st
 int order_cancel(struct db *db, struct arena *arena, const char *order_id, const char *user_id, bool *cancelled)
 {
     const struct db_param key[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(user_id)};
-    struct order_change change = {arena, SQL_CANCEL, key, 2, true, order_id, false};
+    struct order_change change = {arena, SQL_CANCEL, key, 2, true, order_id, EMAIL_KIND_CANCELLED, false};
     struct db_result owned;
     int rc;
 
@@ -406,7 +464,7 @@ int order_cancel(struct db *db, struct arena *arena, const char *order_id, const
 int order_cancel_by_operator(struct db *db, struct arena *arena, const char *order_id, bool *cancelled)
 {
     const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
-    struct order_change change = {arena, SQL_CANCEL_BY_OPERATOR, id, 1, true, order_id, false};
+    struct order_change change = {arena, SQL_CANCEL_BY_OPERATOR, id, 1, true, order_id, EMAIL_KIND_CANCELLED, false};
     struct db_result exists;
     int rc;
 
@@ -502,7 +560,8 @@ int order_mark_payment_failed(struct db *db, struct arena *arena, const char *or
                               bool *changed)
 {
     const struct db_param params[] = {DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(holder)};
-    struct order_change change = {arena, SQL_SET_PAYMENT_FAILED, params, 2, true, order_id, false};
+    struct order_change change = {arena, SQL_SET_PAYMENT_FAILED, params, 2, true, order_id, EMAIL_KIND_PAYMENT_FAILED,
+                                  false};
 
     return order_change_run(db, &change, ORDER_PAYMENT_FAILED, changed);
 }
@@ -532,7 +591,7 @@ int order_mark_failed(struct db *db, struct arena *arena, const char *order_id, 
                       const char *error, bool *changed)
 {
     const struct db_param params[] = {DB_PARAM_TEXT(error), DB_PARAM_TEXT(order_id), DB_PARAM_TEXT(holder)};
-    struct order_change change = {arena, SQL_SET_FAILED, params, 3, false, order_id, false};
+    struct order_change change = {arena, SQL_SET_FAILED, params, 3, false, order_id, EMAIL_KIND_FAILED, false};
 
     return order_change_unless_charged(db, &change, ORDER_FAILED, changed);
 }
@@ -540,7 +599,7 @@ int order_mark_failed(struct db *db, struct arena *arena, const char *order_id, 
 int order_reopen(struct db *db, struct arena *arena, const char *order_id, bool *changed)
 {
     const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
-    struct order_change change = {arena, SQL_REOPEN, id, 1, false, order_id, false};
+    struct order_change change = {arena, SQL_REOPEN, id, 1, false, order_id, NULL, false};
 
     return order_change_run(db, &change, ORDER_PENDING, changed);
 }
@@ -548,7 +607,7 @@ int order_reopen(struct db *db, struct arena *arena, const char *order_id, bool 
 int order_discard(struct db *db, struct arena *arena, const char *order_id, bool *changed)
 {
     const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
-    struct order_change change = {arena, SQL_DISCARD, id, 1, true, order_id, false};
+    struct order_change change = {arena, SQL_DISCARD, id, 1, true, order_id, EMAIL_KIND_CANCELLED, false};
 
     return order_change_unless_charged(db, &change, ORDER_CANCELLED, changed);
 }

@@ -22,6 +22,11 @@
  * holder; its side effects run only when it changed the row, so they happen
  * once whatever the number of messages, workers or retries.
  *
+ * Every final status tells the shopper by e-mail: PROCESSED's confirmation is
+ * the worker's; PAYMENT_FAILED, FAILED, CANCELLED and REFUNDED each queue
+ * their e-mail (lib/email) in the transition's own transaction, once per
+ * order and kind.
+ *
  * Status names appear in C only in order.c; other code uses enum order_status.
  */
 #ifndef SHOP_ORDER_H
@@ -91,6 +96,35 @@ bool order_idempotency_key_valid(const char *key);
 
 /* Writes a new random order id (ORDER_ID_MAX + 1 bytes) into out. */
 void order_id_new(char *out);
+
+/*
+ * The order's short reference, what a shopper reads and quotes: the first
+ * ORDER_REFERENCE_HEX hex digits of the id, upper case, in two groups of four
+ * ("order-7f3a91c2..." is "7F3A-91C2"). E-mails, the API and shopctl all show
+ * this one. It names an order well enough to talk about (32 random bits) but
+ * is not unique: a lookup by reference must refuse an ambiguous one.
+ */
+#define ORDER_REFERENCE_HEX 8
+#define ORDER_REFERENCE_MAX (ORDER_REFERENCE_HEX + 1)
+
+/* Writes the reference of order_id (a valid id) into out (ORDER_REFERENCE_MAX + 1 bytes). */
+void order_reference(const char *order_id, char *out);
+
+/*
+ * Reads a reference as a person types it: "7F3A-91C2", "7f3a91c2", either
+ * case, with or without the hyphen. Writes the id prefix it stands for
+ * ("order-7f3a91c2", ORDER_ID_PREFIX + ORDER_REFERENCE_HEX + 1 bytes) into
+ * prefix; SHOP_ERR_INVALID for anything else.
+ */
+int order_reference_parse(const char *reference, char *prefix);
+
+/*
+ * The order whose reference is reference (as order_reference_parse reads it),
+ * its id into id (ORDER_ID_MAX + 1 bytes). SHOP_ERR_INVALID: not a reference;
+ * SHOP_ERR_NOT_FOUND: no such order; SHOP_ERR_CONFLICT: two or more orders
+ * share it (id gets one of them; ask for the full id).
+ */
+int order_find_by_reference(struct db *db, struct arena *arena, const char *reference, char *id);
 
 /* The queue message: {"orderId","userEmail"}, with "attempt" and "error" once retried or dead. */
 struct order_message {

@@ -10,9 +10,11 @@
 #include "config.h"
 #include "err.h"
 #include "log.h"
+#include "validate.h"
 
 #define SETTINGS_TEXT_MAX 1024
 #define SETTINGS_HALF_LIFE_MAX_HOURS (24 * 365)
+#define SETTINGS_SUPPORT_EMAIL "support@example.com" /* the example conffile's: set your own */
 
 static int settings_check_currency(const char *value)
 {
@@ -20,6 +22,12 @@ static int settings_check_currency(const char *value)
                    isupper((unsigned char)value[2])
                ? SHOP_OK
                : SHOP_ERR_INVALID;
+}
+
+/* Shown to shoppers and written into e-mails: a plain address, so it can reach no header but as one. */
+static int settings_check_email(const char *value)
+{
+    return validate_email(value) ? SHOP_OK : SHOP_ERR_INVALID;
 }
 
 #define TEXT(key, field, fallback, min, max, check) \
@@ -39,6 +47,7 @@ static const struct setting settings_table[] = {
     TEXT("queue_name", queue_name, "shop:orders", 1, 176, NULL),
     TEXT("currency", currency, "USD", 3, 3, settings_check_currency),
     TEXT("public_origin", public_origin, "", 0, SETTINGS_TEXT_MAX, NULL),
+    TEXT("support_email", support_email, SETTINGS_SUPPORT_EMAIL, 3, VALIDATE_EMAIL_MAX, settings_check_email),
     INT("recommend_half_life_hours", recommend_half_life_hours, 72, 1, SETTINGS_HALF_LIFE_MAX_HOURS),
     INT("popular_half_life_hours", popular_half_life_hours, 24, 1, SETTINGS_HALF_LIFE_MAX_HOURS),
 };
@@ -47,7 +56,7 @@ static const struct setting settings_table[] = {
 static struct settings settings_current = {
     .db_socket = "", .db_host = "127.0.0.1", .db_port = 3306, .db_user = "shop", .db_password = "",
     .db_name = "shop", .redis_socket = "", .redis_host = "127.0.0.1", .redis_port = 6379,
-    .queue_name = "shop:orders", .currency = "USD", .public_origin = "",
+    .queue_name = "shop:orders", .currency = "USD", .public_origin = "", .support_email = SETTINGS_SUPPORT_EMAIL,
     .recommend_half_life_hours = 72, .popular_half_life_hours = 24,
 };
 

@@ -24,6 +24,7 @@ struct settings {
     const char *queue_name;
     const char *currency;                 /* ISO 4217, three capital letters */
     const char *public_origin;            /* empty: the request's own host */
+    const char *support_email;            /* where shoppers write about an order (pages, e-mails) */
     long long recommend_half_life_hours;
     long long popular_half_life_hours;
 };

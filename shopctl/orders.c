@@ -1,6 +1,7 @@
 /*
  * orders.c - shopctl orders list|show|cancel|refund: a shop owner finds a
  * shopper's order, looks at it whole, cancels or refunds it, without SQL.
+ * "orders show" takes the order id or the short reference the shopper quotes.
  *
  * Reads are this file's own SQL (no status name in it: a status filter is
  * bound from lib/order's names). Every change is a lib/order transition:
@@ -205,6 +206,55 @@ static int orders_id_argument(const char *command, const struct shopctl_position
     return SHOPCTL_DONE;
 }
 
+/*
+ * The order shown: rest's one argument, an order id or its short reference
+ * (lib/order), into id. SHOPCTL_USAGE for neither; a refusal for a reference
+ * no order has, or one two orders share (then only the full id will do).
+ */
+static int orders_show_target(const struct shopctl_positionals *rest, char *id)
+{
+    const char *given = rest->count == 1 ? rest->values[0] : "";
+    int rc;
+
+    if (rest->count == 1 && order_id_valid(given)) {
+        snprintf(id, ORDER_ID_MAX + 1, "%s", given);
+        return SHOPCTL_DONE;
+    }
+    if (rest->count != 1 || (rc = order_find_by_reference(shopctl_db(), shopctl_arena(), given, id)) == SHOP_ERR_INVALID) {
+        if (rest->count == 1)
+            fprintf(stderr, "shopctl: orders show: %.60s is neither an order id (order- and 32 hex digits) nor a "
+                            "reference (such as 7F3A-91C2)\n", given);
+        else
+            fprintf(stderr, "shopctl: orders show needs one order id or reference (see shopctl --help)\n");
+        return SHOPCTL_USAGE;
+    }
+    if (rc == SHOP_ERR_NOT_FOUND)
+        return shopctl_refuse("orders show: no order has the reference %s", given);
+    if (rc == SHOP_ERR_CONFLICT)
+        return shopctl_refuse("orders show: the reference %s is ambiguous: more than one order has it; give the full "
+                              "order id (shopctl orders list --email ...)", given);
+    if (rc != SHOP_OK)
+        return orders_failed("orders show", rc);
+    return SHOPCTL_DONE;
+}
+
+/* The order's record with its reference next to its id: the one the shopper quotes. */
+static struct json_object *orders_show_record(const struct db_result *order)
+{
+    struct json_object *row = orders_row(order, 0, orders_show_columns, ORDERS_COUNT(orders_show_columns));
+    struct json_object *record = json_object_new_object();
+    char reference[ORDER_REFERENCE_MAX + 1];
+
+    order_reference(db_result_text(order, 0, 0), reference);
+    json_object_object_foreach(row, key, value) {
+        json_object_object_add(record, key, json_object_get(value));
+        if (strcmp(key, "orderId") == 0)
+            json_object_object_add(record, "reference", json_object_new_string(reference));
+    }
+    json_object_put(row);
+    return record;
+}
+
 /* Prints a part of the order shown as text: a heading, then its table. */
 static void orders_print_part(const char *heading, struct json_object *rows, const char *const *columns)
 {
@@ -221,20 +271,21 @@ static int orders_show(int argc, char **argv)
     static const char *const email_columns[] = {"kind", "attempts", "sentAt", "nextAttemptAt", "lastError", NULL};
     struct shopctl_positionals rest;
     struct db_result order, items, payment, emails;
+    char order_id[ORDER_ID_MAX + 1];
     int rc;
 
     if ((rc = shopctl_args_parse("orders show", NULL, 0, argc, argv, NULL, 1, &rest)) != SHOPCTL_DONE ||
-        (rc = orders_id_argument("orders show", &rest)) != SHOPCTL_DONE)
+        (rc = orders_show_target(&rest, order_id)) != SHOPCTL_DONE)
         return rc;
-    const struct db_param id[] = {DB_PARAM_TEXT(rest.values[0])};
+    const struct db_param id[] = {DB_PARAM_TEXT(order_id)};
     if ((rc = db_exec(shopctl_db(), shopctl_arena(), SQL_SHOW_ORDER, id, 1, &order)) != SHOP_OK ||
         (rc = db_exec(shopctl_db(), shopctl_arena(), SQL_SHOW_ITEMS, id, 1, &items)) != SHOP_OK ||
         (rc = db_exec(shopctl_db(), shopctl_arena(), SQL_SHOW_PAYMENT, id, 1, &payment)) != SHOP_OK ||
         (rc = db_exec(shopctl_db(), shopctl_arena(), SQL_SHOW_EMAILS, id, 1, &emails)) != SHOP_OK)
         return orders_failed("orders show", rc);
     if (order.rows == 0)
-        return shopctl_refuse("orders show: no order %s", rest.values[0]);
-    struct json_object *record = orders_row(&order, 0, orders_show_columns, ORDERS_COUNT(orders_show_columns));
+        return shopctl_refuse("orders show: no order %s", order_id);
+    struct json_object *record = orders_show_record(&order);
     struct json_object *lines = orders_rows(&items, orders_item_columns, ORDERS_COUNT(orders_item_columns));
     struct json_object *payments = orders_rows(&payment, orders_payment_columns, ORDERS_COUNT(orders_payment_columns));
     struct json_object *mails = orders_rows(&emails, orders_email_columns, ORDERS_COUNT(orders_email_columns));

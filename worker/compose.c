@@ -1,9 +1,16 @@
 /*
- * compose.c - the text of each e-mail the worker sends: the confirmation of a
- * processed order and the notice of a refund. Plain text, UTF-8, CRLF lines.
+ * compose.c - the text of each e-mail the worker sends, one per final status:
+ * the confirmation of a processed order, and the notice of a declined card, of
+ * an order that could not be completed, of a cancel and of a refund. Plain
+ * text, UTF-8, CRLF lines.
+ *
+ * Each names the order by its short reference (lib/order: the one the order
+ * page and shopctl show), lists its lines and total, says what happens next,
+ * and ends with whom to write to (the support_email setting).
  *
  * Every value that reaches a header (address, name, id) was validated at
- * checkout (lib/validate): none holds a CR or LF, so no header injection.
+ * checkout (lib/validate), the support address at start: none holds a CR or
+ * LF, so no header injection.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +19,8 @@
 
 #include "lib/email.h"
 #include "lib/err.h"
+#include "lib/order.h"
+#include "lib/settings.h"
 #include "worker/compose.h"
 
 #define COMPOSE_FIRST_CAP 4096
@@ -83,40 +92,118 @@ static int compose_lines(struct worker *w, const struct worker_order *order, con
     return rc;
 }
 
+/* Where the notice's "what next" sends the shopper: the shop's own page when its address is known. */
+static const char *compose_page(struct worker *w, const char *path)
+{
+    const char *origin = settings_get()->public_origin, *page;
+    int first = (int)strcspn(origin, ","); /* public_origin may list several: the first is the shop's own */
+
+    page = first > 0 ? arena_printf(&w->arena, " (%.*s%s)", first, origin, path) : "";
+    return page != NULL ? page : "";
+}
+
+/*
+ * The whole message: headers with subject, the greeting, opening, the lines
+ * and total, next (what happens now), then whom to write to, quoting the
+ * reference. Any text NULL (the arena was out of memory): SHOP_ERR_NOMEM.
+ */
+static int compose_notice(struct worker *w, const struct worker_order *order, const struct db_result *lines,
+                          const char *kind, const char *subject, const char *opening, const char *next,
+                          struct mail_text *text)
+{
+    char reference[ORDER_REFERENCE_MAX + 1];
+    int rc;
+
+    if (subject == NULL || opening == NULL || next == NULL)
+        return SHOP_ERR_NOMEM;
+    order_reference(order->id, reference);
+    if ((rc = compose_headers(w, order, kind, subject, text)) != SHOP_OK ||
+        (rc = compose_append(w, text, "Hello %s,\r\n\r\n%s\r\n\r\n", order->name, opening)) != SHOP_OK ||
+        (rc = compose_lines(w, order, lines, text)) != SHOP_OK ||
+        (rc = compose_append(w, text, "\r\n%s\r\n\r\n", next)) != SHOP_OK)
+        return rc;
+    return compose_append(w, text,
+                          "Questions? Write to %s and quote your order reference %s.\r\n\r\n-- \r\nfcgi-shop\r\n",
+                          settings_get()->support_email, reference);
+}
+
 static int compose_confirmation(struct worker *w, const struct worker_order *order, const struct db_result *lines,
                                 struct mail_text *text)
 {
-    char subject[128];
-    int rc;
+    char reference[ORDER_REFERENCE_MAX + 1];
 
-    snprintf(subject, sizeof(subject), "Your order %s is confirmed", order->id);
-    if ((rc = compose_headers(w, order, EMAIL_KIND_CONFIRMATION, subject, text)) != SHOP_OK ||
-        (rc = compose_append(w, text, "Hello %s,\r\n\r\nthank you for your order %s. We have received your payment.\r\n\r\n",
-                             order->name, order->id)) != SHOP_OK ||
-        (rc = compose_lines(w, order, lines, text)) != SHOP_OK)
-        return rc;
-    return compose_append(w, text, "\r\nWe will ship it to:\r\n  %s\r\n  %s\r\n  %s %s\r\n  %s\r\n\r\n-- \r\nfcgi-shop\r\n",
-                          order->name, order->address, order->postal_code, order->city, order->country);
+    order_reference(order->id, reference);
+    return compose_notice(
+        w, order, lines, EMAIL_KIND_CONFIRMATION, arena_printf(&w->arena, "Your order %s is confirmed", reference),
+        arena_printf(&w->arena, "thank you for your order %s. We have received your payment.", reference),
+        arena_printf(&w->arena, "We will ship it to:\r\n  %s\r\n  %s\r\n  %s %s\r\n  %s", order->name, order->address,
+                     order->postal_code, order->city, order->country),
+        text);
+}
+
+static int compose_payment_failed(struct worker *w, const struct worker_order *order, const struct db_result *lines,
+                                  struct mail_text *text)
+{
+    char reference[ORDER_REFERENCE_MAX + 1];
+
+    order_reference(order->id, reference);
+    return compose_notice(
+        w, order, lines, EMAIL_KIND_PAYMENT_FAILED,
+        arena_printf(&w->arena, "Your payment for order %s was declined", reference),
+        arena_printf(&w->arena, "your card was declined for your order %s, so we have not charged you and the order"
+                                " will not be shipped.", reference),
+        arena_printf(&w->arena, "Your cart is still there%s: you can try again with another card, or ask your bank"
+                                " why the payment was refused.", compose_page(w, "/cart")),
+        text);
+}
+
+static int compose_failed(struct worker *w, const struct worker_order *order, const struct db_result *lines,
+                          struct mail_text *text)
+{
+    char reference[ORDER_REFERENCE_MAX + 1];
+
+    order_reference(order->id, reference);
+    return compose_notice(
+        w, order, lines, EMAIL_KIND_FAILED, arena_printf(&w->arena, "We could not complete your order %s", reference),
+        arena_printf(&w->arena, "we are sorry: a fault on our side kept us from completing your order %s, and it"
+                                " will not be shipped as it is.", reference),
+        "You have not been charged for it: any charge made for it goes back to your card. We will write to you if"
+        " we can still complete it.",
+        text);
+}
+
+static int compose_cancelled(struct worker *w, const struct worker_order *order, const struct db_result *lines,
+                             struct mail_text *text)
+{
+    char reference[ORDER_REFERENCE_MAX + 1];
+
+    order_reference(order->id, reference);
+    return compose_notice(
+        w, order, lines, EMAIL_KIND_CANCELLED, arena_printf(&w->arena, "Your order %s has been cancelled", reference),
+        arena_printf(&w->arena, "your order %s has been cancelled and will not be shipped.", reference),
+        "You are not charged for it: any charge made for it goes back to your card.", text);
 }
 
 static int compose_refund(struct worker *w, const struct worker_order *order, const struct db_result *lines,
                           struct mail_text *text)
 {
-    char subject[128];
-    int rc;
+    char reference[ORDER_REFERENCE_MAX + 1];
 
-    snprintf(subject, sizeof(subject), "Your order %s has been refunded", order->id);
-    if ((rc = compose_headers(w, order, EMAIL_KIND_REFUND, subject, text)) != SHOP_OK ||
-        (rc = compose_append(w, text,
-                             "Hello %s,\r\n\r\nwe have refunded your order %s: %lld.%02lld %s go back to the card"
-                             " you paid with.\r\n\r\n",
-                             order->name, order->id, order->total_cents / 100, order->total_cents % 100,
-                             order->currency)) != SHOP_OK ||
-        (rc = compose_lines(w, order, lines, text)) != SHOP_OK)
-        return rc;
-    return compose_append(w, text, "\r\n-- \r\nfcgi-shop\r\n");
+    order_reference(order->id, reference);
+    return compose_notice(
+        w, order, lines, EMAIL_KIND_REFUND, arena_printf(&w->arena, "Your order %s has been refunded", reference),
+        arena_printf(&w->arena, "we have refunded your order %s.", reference),
+        arena_printf(&w->arena, "%lld.%02lld %s go back to the card you paid with; your bank usually shows the refund"
+                                " within 5 to 10 business days.", order->total_cents / 100, order->total_cents % 100,
+                     order->currency),
+        text);
 }
 
 const struct mail_kind mail_kind_confirmation = {EMAIL_KIND_CONFIRMATION, ".eml", compose_confirmation};
 const struct mail_kind mail_kind_refund = {EMAIL_KIND_REFUND, ".refund.eml", compose_refund};
-const struct mail_kind *const mail_kinds[MAIL_KIND_COUNT] = {&mail_kind_confirmation, &mail_kind_refund};
+const struct mail_kind mail_kind_payment_failed = {EMAIL_KIND_PAYMENT_FAILED, ".declined.eml", compose_payment_failed};
+const struct mail_kind mail_kind_failed = {EMAIL_KIND_FAILED, ".failed.eml", compose_failed};
+const struct mail_kind mail_kind_cancelled = {EMAIL_KIND_CANCELLED, ".cancelled.eml", compose_cancelled};
+const struct mail_kind *const mail_kinds[MAIL_KIND_COUNT] = {
+    &mail_kind_confirmation, &mail_kind_refund, &mail_kind_payment_failed, &mail_kind_failed, &mail_kind_cancelled,
+};

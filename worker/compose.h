@@ -23,9 +23,12 @@ struct mail_kind {
 
 extern const struct mail_kind mail_kind_confirmation;
 extern const struct mail_kind mail_kind_refund;
+extern const struct mail_kind mail_kind_payment_failed;
+extern const struct mail_kind mail_kind_failed;
+extern const struct mail_kind mail_kind_cancelled;
 
-/* Every kind, for the e-mail rounds that try them again. */
+/* Every kind, for the e-mail rounds that send the queued ones and try them again. */
 extern const struct mail_kind *const mail_kinds[];
-#define MAIL_KIND_COUNT 2
+#define MAIL_KIND_COUNT 5
 
 #endif

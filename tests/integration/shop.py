@@ -366,12 +366,21 @@ class ScratchProducts:
 
 
 def order_effects(order_id):
-    """(payments, e-mail rows, spool files) of an order: each must end at most 1."""
+    """(payments, confirmation e-mail rows, confirmation spool files) of an order: each must end at most 1.
+
+    Only the confirmation: a declined, failed or cancelled order has an e-mail of its own kind (test_order_mail.py).
+    """
     import glob
     payments = int(sql(f"SELECT COUNT(*) FROM payments WHERE order_id = '{order_id}'")[0][0])
-    emails = int(sql(f"SELECT COUNT(*) FROM emails WHERE order_id = '{order_id}'")[0][0])
+    emails = int(sql(f"SELECT COUNT(*) FROM emails WHERE order_id = '{order_id}' AND kind = 'confirmation'")[0][0])
     files = len(glob.glob(os.path.join(VAR, "mail", f"{order_id}.eml")))
     return payments, emails, files
+
+
+def reference(order_id):
+    """The order's short reference as the shop shows it (lib/order): its first 8 hex digits, "7F3A-91C2"."""
+    digits = order_id[len("order-"):][:8].upper()
+    return f"{digits[:4]}-{digits[4:]}"
 
 
 def db_status(order_id):

@@ -125,16 +125,18 @@ def load_orders(users):
                " TIMESTAMPDIFF(MICROSECOND, o.created_at, o.updated_at),"
                " (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id),"
                " (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.outcome = 'CHARGED'),"
-               " (SELECT COUNT(*) FROM emails e WHERE e.order_id = o.id),"
-               " (SELECT COUNT(*) FROM emails e WHERE e.order_id = o.id AND e.sent_at IS NOT NULL)"
+               " (SELECT COUNT(*) FROM emails e WHERE e.order_id = o.id AND e.kind = 'confirmation'),"
+               " (SELECT COUNT(*) FROM emails e WHERE e.order_id = o.id AND e.kind = 'confirmation'"
+               "  AND e.sent_at IS NOT NULL)"
                f" FROM orders o WHERE o.user_id IN ({quoted(users)})")
     return {row[0]: Order(row[0], row[1], *map(int, row[2:])) for row in rows}
 
 
 def spooled():
-    """Order ids with a confirmation in the spool (temporaries, named .<id>.eml.<worker>, left aside)."""
+    """Order ids with a confirmation (<id>.eml) in the spool (temporaries, named .<id>.eml.<worker>, and the other
+    kinds, <id>.<kind>.eml, left aside)."""
     return {name[:-len(".eml")] for name in os.listdir(os.path.join(VAR, "mail"))
-            if name.endswith(".eml") and not name.startswith(".")}
+            if name.endswith(".eml") and not name.startswith(".") and name.count(".") == 1}
 
 
 def unfinished(orders, accepted):

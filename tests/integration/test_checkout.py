@@ -48,7 +48,7 @@ class CheckoutTest(unittest.TestCase):
         with open(spool_file(body["orderId"]), encoding="utf-8", newline="") as mail:
             text = mail.read()
         self.assertIn("To: <ana@example.com>\r\n", text)
-        self.assertIn(f"Subject: Your order {body['orderId']} is confirmed\r\n", text)
+        self.assertIn(f"Subject: Your order {order['reference']} is confirmed\r\n", text)
         self.assertIn("Hello Zoë Ångström,", text)
         name = sql("SELECT name FROM products WHERE id = 'prod-030'")[0][0]
         self.assertIn(f"2 x {name}", text)

@@ -64,9 +64,9 @@ class OrderBatchTest(unittest.TestCase):
                             " GROUP BY user_id, product_id ORDER BY COUNT(*)")
             self.assertEqual([row[1:] for row in purchases], [["prod-062", "1"], ["prod-061", "2"]])
 
-            # The declined card: charged never, mailed never, its stock back, its cart kept.
+            # The declined card: charged never, confirmed never (its own e-mail says so), its stock back, its cart kept.
             self.assertEqual(sql(f"SELECT outcome FROM payments WHERE order_id = '{declined}'"), [["DECLINED"]])
-            self.assertEqual(sql(f"SELECT COUNT(*) FROM emails WHERE order_id = '{declined}'"), [["0"]])
+            self.assertEqual(sql(f"SELECT kind FROM emails WHERE order_id = '{declined}'"), [["payment_failed"]])
             self.assertEqual(spool_files(declined), 0)
             self.assertEqual(int(sql("SELECT stock FROM products WHERE id = 'prod-062'")[0][0]),
                              int(stock_before) + 5)

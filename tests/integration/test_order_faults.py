@@ -10,7 +10,7 @@ import threading
 import unittest
 
 from shop import (VAR, Client, StackWorkerStopped, Worker, assert_error, checkout, db_status, order_effects,
-                  queue_settled, redis, service, sql, wait_for_status, wait_until)
+                  queue_settled, redis, reference, service, sql, wait_for_status, wait_until)
 
 
 class OrderFaultTest(unittest.TestCase):
@@ -186,7 +186,7 @@ class OrderFaultTest(unittest.TestCase):
             with open(files[0], "rb") as raw:
                 mail = email.message_from_bytes(raw.read())
             self.assertEqual(mail["To"], "<bea@example.org>")
-            self.assertEqual(mail["Subject"], f"Your order {order_id} is confirmed")
+            self.assertEqual(mail["Subject"], f"Your order {reference(order_id)} is confirmed")
             self.assertIn("Total:", mail.get_payload(decode=True).decode())
             self.assertEqual(order_effects(order_id)[:2], (1, 1))
             self.assertFalse(os.path.exists(os.path.join(VAR, "mail", f"{order_id}.eml")), "SMTP, not the spool")

@@ -13,7 +13,7 @@ import unittest
 import uuid
 
 from shop import (ROOT, VAR, Client, StackWorkerStopped, Stock, Worker, checkout, db_status, queue_settled, redis,
-                  sql, wait_for_status, wait_until)
+                  reference, sql, wait_for_status, wait_until)
 from test_order_lifecycle import SqlSession, log_of, running
 
 BUILD = os.environ.get("SHOP_BUILD", os.path.join(ROOT, "build"))
@@ -218,7 +218,7 @@ class OrdersRefundTest(unittest.TestCase):
         with open(spooled) as mail:
             text = mail.read()
         self.assertIn(f"To: <{email}>", text)
-        self.assertIn(f"Subject: Your order {order_id} has been refunded", text)
+        self.assertIn(f"Subject: Your order {reference(order_id)} has been refunded", text)
         self.assertIn(f"Message-ID: <{order_id}.refund@fcgi-shop>", text)
         self.assertTrue(os.path.exists(os.path.join(VAR, "mail", f"{order_id}.eml")), "the confirmation stays")
 

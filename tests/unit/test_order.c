@@ -142,7 +142,29 @@ START_TEST(test_order_message_encoder_refuses_a_buffer_too_small)
 }
 END_TEST
 
+START_TEST(test_order_reference_is_the_ids_first_eight_digits_grouped_and_read_back_as_typed)
+{
+    char reference[ORDER_REFERENCE_MAX + 1], prefix[sizeof(ORDER_ID_PREFIX) + ORDER_REFERENCE_HEX];
+
+    order_reference(VALID_ID, reference);
+    ck_assert_str_eq(reference, "0123-4567");
+    order_reference("order-7f3a91c2ffffffffffffffffffffffff", reference);
+    ck_assert_str_eq(reference, "7F3A-91C2");
+    ck_assert_int_eq(order_reference_parse("7F3A-91C2", prefix), SHOP_OK);
+    ck_assert_str_eq(prefix, "order-7f3a91c2");
+    ck_assert_int_eq(order_reference_parse("7f3a91C2", prefix), SHOP_OK);
+    ck_assert_str_eq(prefix, "order-7f3a91c2");
+    ck_assert_int_eq(order_reference_parse("7F3A-91C", prefix), SHOP_ERR_INVALID);     /* short */
+    ck_assert_int_eq(order_reference_parse("7F3A-91C2A", prefix), SHOP_ERR_INVALID);   /* long */
+    ck_assert_int_eq(order_reference_parse("7F3A91-C2", prefix), SHOP_ERR_INVALID);    /* hyphen misplaced */
+    ck_assert_int_eq(order_reference_parse("7F3A-91G2", prefix), SHOP_ERR_INVALID);    /* not hex */
+    ck_assert_int_eq(order_reference_parse("7F3A%91C", prefix), SHOP_ERR_INVALID);     /* a LIKE wildcard */
+    ck_assert_int_eq(order_reference_parse("", prefix), SHOP_ERR_INVALID);
+}
+END_TEST
+
 UNIT_MAIN("order", test_order_status_names_round_trip, test_order_id_only_the_shops_own_form_is_valid,
           test_order_idempotency_key_is_printable_ascii_up_to_128,
           test_order_message_round_trips_with_attempt_and_error, test_order_message_first_delivery_is_the_plain_shape,
-          test_order_message_decoder_refuses_anything_out_of_bounds, test_order_message_encoder_refuses_a_buffer_too_small)
+          test_order_message_decoder_refuses_anything_out_of_bounds, test_order_message_encoder_refuses_a_buffer_too_small,
+          test_order_reference_is_the_ids_first_eight_digits_grouped_and_read_back_as_typed)

@@ -39,6 +39,7 @@ START_TEST(test_settings_unset_keys_take_their_defaults)
     ck_assert_int_eq(settings_get()->db_port, 3306);
     ck_assert_int_eq(settings_get()->recommend_half_life_hours, 72);
     ck_assert_str_eq(settings_get()->public_origin, "");
+    ck_assert_str_eq(settings_get()->support_email, "support@example.com");
 }
 END_TEST
 
@@ -65,6 +66,13 @@ START_TEST(test_settings_a_bad_value_is_refused_and_nothing_changes)
     load_config("currency = EURO\n");
     ck_assert_int_eq(settings_load(), SHOP_ERR_INVALID);
     load_config("queue_name = \n");
+    ck_assert_int_eq(settings_load(), SHOP_ERR_INVALID);
+    load_config("support_email = help@shop.example\n");
+    ck_assert_int_eq(settings_load(), SHOP_OK);
+    ck_assert_str_eq(settings_get()->support_email, "help@shop.example");
+    load_config("support_email = Help <help@shop.example>\n"); /* a plain address only: it is shown and mailed */
+    ck_assert_int_eq(settings_load(), SHOP_ERR_INVALID);
+    load_config("support_email = help\n");
     ck_assert_int_eq(settings_load(), SHOP_ERR_INVALID);
 }
 END_TEST
