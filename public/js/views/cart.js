@@ -1,6 +1,6 @@
 // cart.js - the cart: change quantities, remove, totals, on to checkout.
 import { api, formatMoney } from '../api.js';
-import { notify, setCartBadge } from '../shell.js';
+import { notify, onCartChange, setCartBadge } from '../shell.js';
 import { currentView, h, show, loading, failure, plural } from '../dom.js';
 
 function cartLine(item, currency, update) {
@@ -49,6 +49,10 @@ export async function renderCart() {
       if (error.status === 0 || error.status >= 500) notify(error.message);
     }
   };
+  // Changed in another tab: show it as it is now.
+  onCartChange((cart) => {
+    if (here()) show(...cartView(cart, update, message));
+  });
   try {
     const cart = await api('/api/cart');
     if (here()) show(...cartView(cart, update, message));
