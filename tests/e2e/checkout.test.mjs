@@ -123,6 +123,8 @@ test('two tabs at checkout: the badge and summary follow the other tab, and an o
     await tabB.getByText('Added to your cart.').waitFor();
     await tabA.waitForFunction(() => document.querySelector('#cart-badge').textContent === '2 items');
     await tabA.waitForFunction(() => document.querySelectorAll('.order-summary tbody tr').length === 2);
+    await tabA.getByText('Your cart changed (in another tab?): check the new total.', { exact: true }).waitFor();
+    assert.equal(await tabA.inputValue('#ship-name'), SHIPPING.name, 'what was typed stays');
 
     // A change tab A cannot hear of (another device, a script): the order refuses it and shows the new cart.
     await addViaApi(tabB, 'prod-014', 2);

@@ -96,7 +96,7 @@ export async function renderCheckout() {
   onCartChange((cart) => {
     if (!here()) return;
     showCart(cart);
-    if (!placing) message.textContent = 'Your cart changed in another tab: check the new total.';
+    if (!placing) message.textContent = 'Your cart changed (in another tab?): check the new total.';
   });
   // One key per order attempt: a retry after a lost answer cannot order twice.
   let idempotencyKey = newIdempotencyKey();
