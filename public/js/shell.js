@@ -67,7 +67,7 @@ if (cartChannel) {
 export async function refreshCartBadge() {
   try {
     const cart = await api('/api/cart');
-    const changed = cartSignature(cart) !== lastCart;
+    const changed = lastCart !== '' && cartSignature(cart) !== lastCart; // news, not the first cart seen
     setCartBadge(cart);
     if (changed && cartChanged) cartChanged(cart);
   } catch {

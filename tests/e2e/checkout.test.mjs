@@ -61,6 +61,8 @@ test('the checkout shows each line with quantity, unit price and line total, the
     money(item.unitPriceCents), money(item.lineTotalCents)]));
   assert.equal(await page.textContent('#checkout-total'), money(cart.totalCents));
   assert.match(await page.textContent('.checkout-summary .cart-total'), /^Total \(3 items\): /);
+  await page.waitForLoadState('networkidle');
+  assert.equal(await page.textContent('form.checkout .form-message'), '', 'no "cart changed" for the first cart shown');
   await screenshot(page, 'checkout-summary');
   await page.setViewportSize({ width: 390, height: 844 });
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true,

@@ -95,8 +95,9 @@ export async function renderCheckout() {
   };
   onCartChange((cart) => {
     if (!here()) return;
+    const changed = shown !== null; // not the first cart this page shows
     showCart(cart);
-    if (!placing) message.textContent = 'Your cart changed (in another tab?): check the new total.';
+    if (changed && !placing) message.textContent = 'Your cart changed (in another tab?): check the new total.';
   });
   // One key per order attempt: a retry after a lost answer cannot order twice.
   let idempotencyKey = newIdempotencyKey();
