@@ -23,9 +23,6 @@
 #include "lib/product.h"
 #include "lib/responder.h"
 
-#define CART_MAX_LINES 50
-#define CART_MAX_QUANTITY 99
-
 static int cart_get(struct http_request *req, struct responder_context *ctx);
 static int cart_add(struct http_request *req, struct responder_context *ctx);
 static int cart_empty(struct http_request *req, struct responder_context *ctx);
@@ -52,51 +49,18 @@ static const char SQL_SET_LINE[] =
     " ON DUPLICATE KEY UPDATE quantity = VALUES(quantity)";
 static const char SQL_DELETE_LINE[] = "DELETE FROM cart_items WHERE user_id = ? AND product_id = ?";
 static const char SQL_EMPTY_CART[] = "DELETE FROM cart_items WHERE user_id = ?";
-/* A line whose product is priced in another currency is not shown or summed: it is not for sale. */
-static const char SQL_CART_LINES[] =
-    "SELECT c.product_id, p.name, p.image_url, p.price_cents, c.quantity, p.stock"
-    " FROM cart_items c JOIN products p ON p.id = c.product_id AND p.currency = ?"
-    " WHERE c.user_id = ? ORDER BY c.added_at, c.product_id";
-
 /* Answers with the whole cart of the request's shopper. */
 static int cart_reply(struct http_request *req, struct responder_context *ctx)
 {
-    const struct db_param params[] = {DB_PARAM_TEXT(money_currency()), DB_PARAM_TEXT(ctx->session.user_id)};
-    struct json_object *body, *items;
-    struct db_result lines;
-    long long item_count = 0, total = 0, line_total;
-    int rc, i;
+    struct json_object *cart;
+    int rc = cart_to_json(ctx->db, req->arena, ctx->session.user_id, &cart);
 
-    rc = db_exec(ctx->db, req->arena, SQL_CART_LINES, params, 2, &lines);
     if (rc != SHOP_OK)
         return rc;
-    if ((body = http_list_body(req, &items)) == NULL)
+    if (http_own(req, cart) == NULL)
         return SHOP_ERR_NOMEM;
-    for (i = 0; i < lines.rows; i++) {
-        long long unit = db_result_int(&lines, i, 3), quantity = db_result_int(&lines, i, 4);
-        struct json_object *line = json_object_new_object();
-
-        if (line == NULL || money_line_total(unit, quantity, &line_total) != SHOP_OK ||
-            money_add(&total, line_total) != SHOP_OK) {
-            json_object_put(line);
-            return SHOP_ERR_INTERNAL;
-        }
-        item_count += quantity;
-        json_object_object_add(line, "productId", json_object_new_string(db_result_text(&lines, i, 0)));
-        json_object_object_add(line, "name", json_object_new_string(db_result_text(&lines, i, 1)));
-        json_object_object_add(line, "imageUrl", json_object_new_string(db_result_text(&lines, i, 2)));
-        json_object_object_add(line, "unitPriceCents", json_object_new_int64(unit));
-        json_object_object_add(line, "quantity", json_object_new_int64(quantity));
-        json_object_object_add(line, "lineTotalCents", json_object_new_int64(line_total));
-        /* So the storefront's quantity box can stop at what can be bought. */
-        json_object_object_add(line, "stock", json_object_new_int64(db_result_int(&lines, i, 5)));
-        json_object_array_add(items, line);
-    }
-    json_object_object_add(body, "itemCount", json_object_new_int64(item_count));
-    json_object_object_add(body, "totalCents", json_object_new_int64(total));
-    json_object_object_add(body, "currency", json_object_new_string(money_currency()));
     http_add_header(req, "Cache-Control", "no-store");
-    return http_reply_json(req, 200, body);
+    return http_reply_json(req, 200, cart);
 }
 
 /* How a change turns the line's current quantity and the requested one into the new one. */

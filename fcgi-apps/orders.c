@@ -14,11 +14,18 @@
  * sweeper queues it again. Nothing is lost, and the worker's idempotent steps
  * make a repeat harmless. The lifecycle itself (statuses, cancel) is lib/order's.
  *
+ * What the shopper saw (expectedTotalCents, expectedItems: lib/order's
+ * order_expectation) is compared with the cart read and priced under that same
+ * lock, so no other tab can change the cart between the check and the order: a
+ * difference is 409 cart_changed with the cart as it is now, and nothing moves.
+ *
  * Idempotency-Key: its row is inserted in the same transaction under the
  * primary key (shopper, key), so of concurrent requests with one key exactly one
  * commits an order; the others wait on that key and then answer as it did.
  * Two requests are the same when they mean the same: the row keeps a hash of
- * the shipping fields in a fixed order, not of the body's bytes.
+ * the shipping fields in a fixed order, not of the body's bytes. (A replay
+ * answers with the order the key made; expectations are checked only when an
+ * order is made, and a refused one leaves no key behind.)
  */
 #include <limits.h>
 #include <sodium.h>
@@ -181,13 +188,6 @@ static const char *shipping_postal_check(struct http_request *req, const struct 
     return field->message;
 }
 
-/* One cart line as read inside the checkout transaction. */
-struct order_line {
-    const char *product_id, *name;
-    long long quantity, unit_cents, line_cents, stock;
-    bool active;
-};
-
 /*
  * Reads body.shipping into *out. Replies 400 when it is absent or not an object,
  * 422 invalid_shipping naming every bad field ({"fields":{"email":"…"}}).
@@ -228,6 +228,25 @@ static int orders_read_shipping(struct http_request *req, struct json_object *bo
     json_object_object_add(details, "fields", json_object_get(fields));
     return http_reply_error(req, SHOP_ERR_UNPROCESSABLE, "invalid_shipping", "Some shipping details need fixing.",
                             details);
+}
+
+/* Reads what the shopper saw (order_expectation_read); replies 400 invalid_expected_cart naming the bad field. */
+static int orders_read_expected(struct http_request *req, struct json_object *body, struct order_expectation *out)
+{
+    struct json_object *details, *fields;
+    const char *field;
+
+    if (order_expectation_read(body, out, &field) == SHOP_OK)
+        return SHOP_OK;
+    if ((details = http_own(req, json_object_new_object())) == NULL || (fields = json_object_new_object()) == NULL)
+        return SHOP_ERR_NOMEM;
+    json_object_object_add(details, "fields", fields);
+    json_object_object_add(fields, field, json_object_new_string(
+        strcmp(field, "expectedTotalCents") == 0
+            ? "expectedTotalCents must be the total shown, in whole cents."
+            : "expectedItems must list each product shown once, as {productId, quantity}, at most 50."));
+    return http_reply_error(req, SHOP_ERR_INVALID, "invalid_expected_cart",
+                            "The cart you saw (expectedTotalCents, expectedItems) is not well-formed.", details);
 }
 
 static int orders_reply_received(struct http_request *req, const char *order_id)
@@ -301,22 +320,21 @@ static int orders_replay(struct http_request *req, struct responder_context *ctx
     return orders_reply_received(req, db_result_text(&found, 0, 1));
 }
 
-/* Reads the cart lines (locked) into *lines; refuses (SHOP_ERR_REPLIED) an empty cart or short stock. */
-static int orders_take_lines(struct http_request *req, struct responder_context *ctx, struct order_line **lines,
+/* Locks the shopper's cart and reads its lines, with their products FOR UPDATE, into *lines (*count of them). */
+static int orders_read_lines(struct http_request *req, struct db *db, const char *user, struct order_line **lines,
                              int *count)
 {
-    const struct db_param user[] = {DB_PARAM_TEXT(ctx->session.user_id)};
-    struct json_object *short_lines = NULL;
+    const struct db_param params[] = {DB_PARAM_TEXT(user)};
     struct db_result cart;
     int rc, i;
 
-    if ((rc = cart_lock(ctx->db, req->arena, ctx->session.user_id)) != SHOP_OK ||
-        (rc = db_exec(ctx->db, req->arena, SQL_CART_FOR_ORDER, user, 1, &cart)) != SHOP_OK)
+    if ((rc = cart_lock(db, req->arena, user)) != SHOP_OK ||
+        (rc = db_exec(db, req->arena, SQL_CART_FOR_ORDER, params, 1, &cart)) != SHOP_OK)
         return rc;
+    *count = cart.rows;
     if (cart.rows == 0)
-        return http_reply_error(req, SHOP_ERR_UNPROCESSABLE, "cart_empty", "The cart is empty.", NULL);
-    *lines = arena_alloc(req->arena, sizeof(**lines) * (size_t)cart.rows);
-    if (*lines == NULL)
+        return SHOP_OK;
+    if ((*lines = arena_alloc(req->arena, sizeof(**lines) * (size_t)cart.rows)) == NULL)
         return SHOP_ERR_NOMEM;
     for (i = 0; i < cart.rows; i++) {
         struct order_line *line = &(*lines)[i];
@@ -327,6 +345,19 @@ static int orders_take_lines(struct http_request *req, struct responder_context 
         line->stock = db_result_int(&cart, i, 4);
         /* for sale: active, and priced in the shop's currency (never summed into another's total) */
         line->active = db_result_int(&cart, i, 5) != 0 && money_is_shop_currency(db_result_text(&cart, i, 6));
+    }
+    return SHOP_OK;
+}
+
+/* Refuses (SHOP_ERR_REPLIED, 409 insufficient_stock) lines no longer for sale in their quantity, naming each. */
+static int orders_check_stock(struct http_request *req, const struct order_line *lines, int count)
+{
+    struct json_object *short_lines = NULL;
+    int i;
+
+    for (i = 0; i < count; i++) {
+        const struct order_line *line = &lines[i];
+
         if (line->active && line->stock >= line->quantity)
             continue;
         if (short_lines == NULL && (short_lines = http_own(req, json_object_new_array())) == NULL)
@@ -338,7 +369,6 @@ static int orders_take_lines(struct http_request *req, struct responder_context 
         json_object_object_add(item, "available", json_object_new_int64(line->active ? line->stock : 0));
         json_object_array_add(short_lines, item);
     }
-    *count = cart.rows;
     if (short_lines == NULL)
         return SHOP_OK;
     struct json_object *details = http_own(req, json_object_new_object());
@@ -372,7 +402,32 @@ struct orders_checkout {
     struct responder_context *ctx;
     const char *order_id, *key, *hash;
     const struct shipping *ship;
+    const struct order_expectation *expected;
 };
+
+/*
+ * Refuses (SHOP_ERR_REPLIED, 409 cart_changed) a cart that is not the one the
+ * shopper saw, with the cart as it is now (read under the same lock), so they
+ * can look again: nothing is ordered, nothing taken from stock.
+ */
+static int orders_check_expected(struct http_request *req, struct db *db, const struct orders_checkout *c,
+                                 const struct order_line *lines, int count, long long total)
+{
+    struct json_object *cart, *details;
+    int rc;
+
+    if (order_expectation_met(c->expected, lines, count, total))
+        return SHOP_OK;
+    if ((rc = cart_to_json(db, req->arena, c->ctx->session.user_id, &cart)) != SHOP_OK)
+        return rc;
+    if (http_own(req, cart) == NULL || (details = http_own(req, json_object_new_object())) == NULL)
+        return SHOP_ERR_NOMEM;
+    json_object_object_add(details, "cart", json_object_get(cart));
+    log_event(LOG_LEVEL_INFO, req->request_id, "event=checkout_cart_changed lines=%d total_cents=%lld", count, total);
+    return http_reply_error(req, SHOP_ERR_CONFLICT, "cart_changed",
+                            "Your cart changed (in another tab?): check the new total and place the order again.",
+                            details);
+}
 
 static int orders_checkout_body(struct db *db, void *arg)
 {
@@ -390,15 +445,20 @@ static int orders_checkout_body(struct db *db, void *arg)
         if ((rc = db_exec(db, req->arena, SQL_INSERT_IDEMPOTENCY_KEY, idem, 4, NULL)) != SHOP_OK)
             return rc;
     }
-    if ((rc = orders_take_lines(req, c->ctx, &lines, &count)) != SHOP_OK)
-        return rc;
     draft = (struct order_draft){
         .id = c->order_id, .user_id = user, .email = c->ship->email, .name = c->ship->name,
         .address = c->ship->address, .city = c->ship->city, .postal_code = c->ship->postal_code,
-        .country = c->ship->country, .currency = money_currency(), .line_count = count,
+        .country = c->ship->country, .currency = money_currency(),
     };
-    if ((rc = orders_total(req, lines, count, &draft.total_cents)) != SHOP_OK)
+    /* Stock first: once every line is for sale, the cart the shopper is shown is exactly these lines. */
+    if ((rc = orders_read_lines(req, db, user, &lines, &count)) != SHOP_OK ||
+        (rc = orders_check_stock(req, lines, count)) != SHOP_OK ||
+        (rc = orders_total(req, lines, count, &draft.total_cents)) != SHOP_OK ||
+        (rc = orders_check_expected(req, db, c, lines, count, draft.total_cents)) != SHOP_OK)
         return rc;
+    if (count == 0)
+        return http_reply_error(req, SHOP_ERR_UNPROCESSABLE, "cart_empty", "The cart is empty.", NULL);
+    draft.line_count = count;
     return order_create(db, req->arena, &draft);
 }
 
@@ -429,6 +489,7 @@ static int orders_create(struct http_request *req, struct responder_context *ctx
 {
     const char *key = http_param(req, "HTTP_IDEMPOTENCY_KEY");
     char order_id[ORDER_ID_MAX + 1], hash[crypto_hash_sha256_BYTES * 2 + 1];
+    struct order_expectation expected;
     struct json_object *body;
     struct shipping ship;
     int rc;
@@ -443,11 +504,12 @@ static int orders_create(struct http_request *req, struct responder_context *ctx
     /* A key seen before answers first, whatever this body holds. */
     if (key != NULL && (rc = orders_replay(req, ctx, key, hash)) != SHOP_ERR_NOT_FOUND)
         return rc;
-    if ((rc = orders_read_shipping(req, body, &ship)) != SHOP_OK)
+    if ((rc = orders_read_shipping(req, body, &ship)) != SHOP_OK ||
+        (rc = orders_read_expected(req, body, &expected)) != SHOP_OK)
         return rc;
 
     order_id_new(order_id);
-    struct orders_checkout checkout = {req, ctx, order_id, key, hash, &ship};
+    struct orders_checkout checkout = {req, ctx, order_id, key, hash, &ship, &expected};
     rc = db_transaction(ctx->db, orders_checkout_body, &checkout);
     if (rc == SHOP_ERR_CONFLICT && key != NULL) /* a request with this key committed first */
         return orders_replay(req, ctx, key, hash);

@@ -5,12 +5,20 @@
  * clearing ordered items (worker/process.c) each first lock the shopper's carts
  * row, inside their transaction. So they run one after another for one shopper,
  * and each sees the cart as the others left it.
+ *
+ * It also owns the cart's limits and its one JSON shape (GET /api/cart, and the
+ * new cart a checkout refused with cart_changed carries).
  */
 #ifndef SHOP_CART_H
 #define SHOP_CART_H
 
+#include <json-c/json.h>
+
 #include "arena.h"
 #include "db.h"
+
+#define CART_MAX_LINES 50          /* different products in one cart */
+#define CART_MAX_QUANTITY 99       /* of one product in one line */
 
 /* Locks (creating it if needed) the carts row of user_id until the transaction ends. */
 int cart_lock(struct db *db, struct arena *arena, const char *user_id);
@@ -21,5 +29,15 @@ int cart_lock(struct db *db, struct arena *arena, const char *user_id);
  * deadlock each other.
  */
 int cart_lock_many(struct db *db, struct arena *arena, const char *users_json);
+
+/*
+ * The cart of user_id as the API shows it, priced live from the products table:
+ * {"items":[{"productId","name","imageUrl","unitPriceCents","quantity",
+ * "lineTotalCents"}],"itemCount","totalCents","currency"}. A line priced in
+ * another currency is left out (it is not for sale). *out is a new object the
+ * caller puts. SHOP_ERR_INTERNAL when a total leaves the money bounds,
+ * SHOP_ERR_NOMEM, or db_exec's errors.
+ */
+int cart_to_json(struct db *db, struct arena *arena, const char *user_id, struct json_object **out);
 
 #endif

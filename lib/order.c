@@ -21,7 +21,9 @@
 #include "interest.h"
 #include "json.h"
 #include "log.h"
+#include "money.h"
 #include "payment.h"
+#include "product.h"
 #include "stock.h"
 
 /* Indexed by enum order_status. */
@@ -359,6 +361,91 @@ int order_message_decode(const char *text, size_t len, struct order_message *m)
     }
     json_object_put(parsed);
     return rc == SHOP_OK ? SHOP_OK : SHOP_ERR_INVALID;
+}
+
+/* One line of expectedItems: {"productId": a product id, "quantity": 1..CART_MAX_QUANTITY}. */
+static bool order_expected_line_read(struct json_object *item, struct order_expected_line *out)
+{
+    if (!json_object_is_type(item, json_type_object) ||
+        json_get_string(item, "productId", 1, PRODUCT_ID_MAX, &out->product_id) != SHOP_OK ||
+        !product_id_valid(out->product_id))
+        return false;
+    return json_get_int(item, "quantity", 1, CART_MAX_QUANTITY, &out->quantity) == SHOP_OK;
+}
+
+static bool order_expected_lines_read(struct json_object *items, struct order_expectation *out)
+{
+    size_t count, i;
+    int j;
+
+    if (!json_object_is_type(items, json_type_array) || (count = json_object_array_length(items)) > CART_MAX_LINES)
+        return false;
+    for (i = 0; i < count; i++) {
+        struct order_expected_line *line = &out->lines[i];
+
+        if (!order_expected_line_read(json_object_array_get_idx(items, i), line))
+            return false;
+        for (j = 0; j < (int)i; j++) { /* each product once: a cart has one line per product */
+            if (strcmp(out->lines[j].product_id, line->product_id) == 0)
+                return false;
+        }
+    }
+    out->line_count = (int)count;
+    return true;
+}
+
+int order_expectation_read(struct json_object *body, struct order_expectation *out, const char **field)
+{
+    struct json_object *items = NULL;
+
+    memset(out, 0, sizeof(*out));
+    *field = NULL;
+    if (json_has(body, "expectedTotalCents")) {
+        if (json_get_int(body, "expectedTotalCents", 0, MONEY_MAX_CENTS, &out->total_cents) != SHOP_OK) {
+            *field = "expectedTotalCents";
+            return SHOP_ERR_INVALID;
+        }
+        out->has_total = true;
+    }
+    if (json_object_object_get_ex(body, "expectedItems", &items)) {
+        if (!order_expected_lines_read(items, out)) {
+            *field = "expectedItems";
+            return SHOP_ERR_INVALID;
+        }
+        out->has_lines = true;
+    }
+    return SHOP_OK;
+}
+
+/* The quantity *e expects of product_id; 0 when it expects none. */
+static long long order_expected_quantity(const struct order_expectation *e, const char *product_id)
+{
+    int i;
+
+    for (i = 0; i < e->line_count; i++) {
+        if (strcmp(e->lines[i].product_id, product_id) == 0)
+            return e->lines[i].quantity;
+    }
+    return 0;
+}
+
+bool order_expectation_met(const struct order_expectation *e, const struct order_line *lines, int count,
+                           long long total_cents)
+{
+    int i;
+
+    if (e->has_total && e->total_cents != total_cents)
+        return false;
+    if (!e->has_lines)
+        return true;
+    /* Same number of distinct products, and each cart line expected with its quantity: the same set. */
+    if (e->line_count != count)
+        return false;
+    for (i = 0; i < count; i++) {
+        if (order_expected_quantity(e, lines[i].product_id) != lines[i].quantity)
+            return false;
+    }
+    return true;
 }
 
 /* A statement that had to touch exactly expected rows did not: a broken invariant, logged. */

@@ -35,7 +35,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 #include "arena.h"
+#include "cart.h"
 #include "db.h"
 #include "payment.h"
 
@@ -146,6 +149,47 @@ int order_message_encode(const struct order_message *m, char *out, size_t cap, s
  * ORDER_ATTEMPT_MAX) and error within their bounds.
  */
 int order_message_decode(const char *text, size_t len, struct order_message *m);
+
+/* One cart line as checkout reads it, locked, inside its transaction. */
+struct order_line {
+    const char *product_id, *name;
+    long long quantity, unit_cents, line_cents, stock;
+    bool active;
+};
+
+/* One line of what the shopper saw: this many of this product. */
+struct order_expected_line {
+    const char *product_id;
+    long long quantity;
+};
+
+/*
+ * What the shopper saw when placing the order: POST /api/orders's optional
+ * expectedTotalCents and expectedItems (the storefront always sends both).
+ * Checkout makes the order only when the cart it has locked and priced still
+ * matches each part given; otherwise nothing is ordered (409 cart_changed). It
+ * only refuses: the amount charged is always the server's.
+ */
+struct order_expectation {
+    bool has_total, has_lines;
+    long long total_cents;
+    int line_count;
+    struct order_expected_line lines[CART_MAX_LINES];  /* each product once; any order */
+};
+
+/*
+ * Reads expectedTotalCents and expectedItems ([{"productId","quantity"}]) of
+ * body into *out; the strings point into body. Absent fields are not expected.
+ * SHOP_ERR_INVALID, with *field naming the first bad field, for a total that
+ * is not an integer in [0, MONEY_MAX_CENTS] (null too), or items that are not
+ * a list of at most CART_MAX_LINES objects, each a valid product id (once) and
+ * a quantity from 1 to CART_MAX_QUANTITY.
+ */
+int order_expectation_read(struct json_object *body, struct order_expectation *out, const char **field);
+
+/* True when the count cart lines and their total are what *e expects (every part it has). */
+bool order_expectation_met(const struct order_expectation *e, const struct order_line *lines, int count,
+                           long long total_cents);
 
 /* What checkout decided; the order's lines are the shopper's cart lines. */
 struct order_draft {

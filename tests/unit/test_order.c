@@ -1,7 +1,8 @@
 /*
  * test_order.c - the order lifecycle's pure parts: status names, order ids,
- * and the queue message codec with its bounds. (The transitions need
- * MariaDB: tests/integration/test_order_lifecycle.py drives them.)
+ * the queue message codec with its bounds, and checkout's expectations (what
+ * the shopper saw). (The transitions need MariaDB:
+ * tests/integration/test_order_lifecycle.py drives them.)
  */
 #include <check.h>
 #include <sodium.h>
@@ -9,7 +10,9 @@
 #include <string.h>
 
 #include "lib/err.h"
+#include "lib/json.h"
 #include "lib/order.h"
+#include "lib/product.h"
 #include "unit.h"
 
 #define VALID_ID "order-0123456789abcdef0123456789abcdef"
@@ -160,6 +163,82 @@ START_TEST(test_order_reference_is_the_ids_first_eight_digits_grouped_and_read_b
     ck_assert_int_eq(order_reference_parse("7F3A-91G2", prefix), SHOP_ERR_INVALID);    /* not hex */
     ck_assert_int_eq(order_reference_parse("7F3A%91C", prefix), SHOP_ERR_INVALID);     /* a LIKE wildcard */
     ck_assert_int_eq(order_reference_parse("", prefix), SHOP_ERR_INVALID);
+/* order_expectation_read on body (JSON text); *field gets the bad field or NULL. */
+static int read_expectation(const char *body, struct order_expectation *e, const char **field)
+{
+    static char ids[CART_MAX_LINES][PRODUCT_ID_MAX + 1];
+    struct json_object *parsed = NULL;
+    int rc, i;
+
+    ck_assert_int_eq(json_parse_object(body, strlen(body), &parsed), SHOP_OK);
+    rc = order_expectation_read(parsed, e, field);
+    /* the ids point into the body: keep copies for the checks that follow */
+    for (i = 0; rc == SHOP_OK && i < e->line_count; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "%s", e->lines[i].product_id);
+        e->lines[i].product_id = ids[i];
+    }
+    json_object_put(parsed);
+    return rc;
+}
+
+START_TEST(test_order_expectation_refuses_bad_types_duplicates_and_long_lists)
+{
+    struct order_expectation e;
+    const char *field;
+    char body[8192];
+    size_t used;
+    int i;
+
+    ck_assert_int_eq(read_expectation("{}", &e, &field), SHOP_OK);
+    ck_assert(!e.has_total && !e.has_lines);
+    ck_assert_int_eq(read_expectation("{\"expectedTotalCents\":\"5999\"}", &e, &field), SHOP_ERR_INVALID);
+    ck_assert_str_eq(field, "expectedTotalCents");
+    ck_assert_int_eq(read_expectation("{\"expectedTotalCents\":59.99}", &e, &field), SHOP_ERR_INVALID);
+    ck_assert_int_eq(read_expectation("{\"expectedTotalCents\":-1}", &e, &field), SHOP_ERR_INVALID);
+    ck_assert_int_eq(read_expectation("{\"expectedTotalCents\":null}", &e, &field), SHOP_ERR_INVALID);
+    ck_assert_int_eq(read_expectation("{\"expectedItems\":{}}", &e, &field), SHOP_ERR_INVALID);
+    ck_assert_str_eq(field, "expectedItems");
+    ck_assert_int_eq(read_expectation("{\"expectedItems\":[{\"productId\":\"prod-001\"}]}", &e, &field),
+                     SHOP_ERR_INVALID);
+    ck_assert_int_eq(read_expectation("{\"expectedItems\":[{\"productId\":\"prod 001\",\"quantity\":1}]}", &e, &field),
+                     SHOP_ERR_INVALID);
+    ck_assert_int_eq(read_expectation("{\"expectedItems\":[{\"productId\":\"prod-001\",\"quantity\":100}]}", &e,
+                                      &field), SHOP_ERR_INVALID);
+    ck_assert_int_eq(read_expectation("{\"expectedItems\":[{\"productId\":\"prod-001\",\"quantity\":1},"
+                                      "{\"productId\":\"prod-001\",\"quantity\":2}]}", &e, &field),
+                     SHOP_ERR_INVALID);
+    used = (size_t)snprintf(body, sizeof(body), "{\"expectedItems\":[");
+    for (i = 0; i <= CART_MAX_LINES; i++)
+        used += (size_t)snprintf(body + used, sizeof(body) - used, "%s{\"productId\":\"p-%d\",\"quantity\":1}",
+                                 i ? "," : "", i);
+    snprintf(body + used, sizeof(body) - used, "]}");
+    ck_assert_int_eq(read_expectation(body, &e, &field), SHOP_ERR_INVALID);
+    ck_assert_str_eq(field, "expectedItems");
+}
+END_TEST
+
+START_TEST(test_order_expectation_met_only_by_the_same_lines_and_total)
+{
+    const struct order_line cart[] = {{.product_id = "prod-001", .quantity = 2},
+                                      {.product_id = "prod-002", .quantity = 1}};
+    struct order_expectation e;
+    const char *field;
+
+    ck_assert_int_eq(read_expectation("{\"expectedTotalCents\":5000,\"expectedItems\":["
+                                      "{\"productId\":\"prod-002\",\"quantity\":1},"
+                                      "{\"productId\":\"prod-001\",\"quantity\":2}]}", &e, &field), SHOP_OK);
+    ck_assert(order_expectation_met(&e, cart, 2, 5000));    /* in any order */
+    ck_assert(!order_expectation_met(&e, cart, 2, 5001));   /* a price changed */
+    ck_assert(!order_expectation_met(&e, cart, 1, 5000));   /* a line less */
+    e.lines[1].quantity = 3;
+    ck_assert(!order_expectation_met(&e, cart, 2, 5000));   /* another quantity */
+    ck_assert_int_eq(read_expectation("{\"expectedTotalCents\":0,\"expectedItems\":[]}", &e, &field), SHOP_OK);
+    ck_assert(order_expectation_met(&e, cart, 0, 0));
+    ck_assert(!order_expectation_met(&e, cart, 2, 0));
+    ck_assert_int_eq(read_expectation("{\"expectedTotalCents\":5000}", &e, &field), SHOP_OK);
+    ck_assert(order_expectation_met(&e, cart, 2, 5000));    /* only the parts given count */
+    ck_assert_int_eq(read_expectation("{}", &e, &field), SHOP_OK);
+    ck_assert(order_expectation_met(&e, cart, 1, 1));
 }
 END_TEST
 
@@ -168,3 +247,5 @@ UNIT_MAIN("order", test_order_status_names_round_trip, test_order_id_only_the_sh
           test_order_message_round_trips_with_attempt_and_error, test_order_message_first_delivery_is_the_plain_shape,
           test_order_message_decoder_refuses_anything_out_of_bounds, test_order_message_encoder_refuses_a_buffer_too_small,
           test_order_reference_is_the_ids_first_eight_digits_grouped_and_read_back_as_typed)
+          test_order_expectation_refuses_bad_types_duplicates_and_long_lists,
+          test_order_expectation_met_only_by_the_same_lines_and_total)

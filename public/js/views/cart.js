@@ -1,6 +1,6 @@
 // cart.js - the cart: change quantities, remove, totals, on to checkout.
 import { api, formatMoney } from '../api.js';
-import { notify, setCartBadge } from '../shell.js';
+import { notify, onCartChange, setCartBadge } from '../shell.js';
 import { currentView, h, show, loading, failure, plural } from '../dom.js';
 import { clampQuantity, mostOf } from '../quantity.js';
 
@@ -72,6 +72,10 @@ export async function renderCart() {
       }
     }
   };
+  // Changed in another tab: show it as it is now.
+  onCartChange((cart) => {
+    if (here()) show(...cartView(cart, update, message));
+  });
   try {
     const cart = await api('/api/cart');
     if (here()) show(...cartView(cart, update, message));

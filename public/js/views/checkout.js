@@ -1,7 +1,14 @@
-// checkout.js - the checkout form: shipping details, the order, then its status page.
+// checkout.js - the checkout: what is being bought, shipping details, the order, then its status page.
+//
+// The summary is the cart the order will charge, and the order sends what the
+// summary showed (expectedTotalCents, expectedItems): when another tab changed
+// the cart meanwhile the shop orders nothing (409 cart_changed, with the new
+// cart), the summary shows the new cart, and the next click orders that. The
+// summary follows changes from other tabs and from a return to the page
+// (shell.js onCartChange); with an empty cart there is nothing to submit.
 import { api, formatMoney } from '../api.js';
-import { navigate, notify, setCartBadge } from '../shell.js';
-import { h, show, loading, failure, plural } from '../dom.js';
+import { navigate, notify, onCartChange, setCartBadge } from '../shell.js';
+import { currentView, h, show, loading, failure, plural } from '../dom.js';
 import { COUNTRIES } from '../countries.js';
 
 // [name, label, type, autocomplete, maxlength]: the API's shipping fields; the country before
@@ -85,41 +92,95 @@ function newIdempotencyKey() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+const CART_CHANGED = 'Your cart changed (in another tab?): check the new total and place the order again.';
+
+function summaryLine(item, currency) {
+  return h('tr', { 'data-product': item.productId },
+    h('th', { scope: 'row' }, item.name),
+    h('td', { class: 'number' }, String(item.quantity)),
+    h('td', { class: 'number' }, formatMoney(item.unitPriceCents, currency)),
+    h('td', { class: 'number' }, formatMoney(item.lineTotalCents, currency)));
+}
+
+// The lines and totals of cart, or the way back to the shop when it is empty.
+function orderSummary(cart) {
+  if (cart.items.length === 0) {
+    return h('p', { id: 'checkout-empty' }, 'Your cart is empty. ', h('a', { href: '/' }, 'Back to the shop'));
+  }
+  return [
+    h('table', { class: 'order-summary' },
+      h('caption', { class: 'visually-hidden' }, 'What you are ordering'),
+      h('thead', {}, h('tr', {}, ['Product', 'Quantity', 'Price', 'Total'].map((title) =>
+        h('th', { scope: 'col' }, title)))),
+      h('tbody', {}, cart.items.map((item) => summaryLine(item, cart.currency)))),
+    h('p', { class: 'cart-total' }, `Total (${plural(cart.itemCount, 'item', 'items')}): `,
+      h('strong', { id: 'checkout-total' }, formatMoney(cart.totalCents, cart.currency))),
+  ];
+}
+
+// What the shopper saw, for the shop to compare with the cart it charges.
+function expected(cart) {
+  return { expectedTotalCents: cart.totalCents,
+    expectedItems: cart.items.map(({ productId, quantity }) => ({ productId, quantity })) };
+}
+
 export async function renderCheckout() {
-  const summary = h('p', { class: 'muted' }, loading());
+  const here = currentView();
+  const summary = h('section', { class: 'checkout-summary', 'aria-label': 'Your order' }, loading());
   const message = h('p', { class: 'form-message', role: 'status' });
-  const submit = h('button', { type: 'submit' }, 'Place order');
-  const form = h('form', { class: 'checkout', novalidate: true }, FIELDS.map(field), submit, message);
+  const submit = h('button', { type: 'submit', disabled: true }, 'Place order');
+  const form = h('form', { class: 'checkout', novalidate: true, hidden: true }, FIELDS.map(field), submit, message);
   form.addEventListener('submit', () => rememberShipping(form));
   prefillShipping(form);
+  let shown = null; // the cart in the summary: what an order sends as expected
+  let placing = false;
+  // Shows cart as the order to place; the form is offered only for a cart with lines.
+  const showCart = (cart) => {
+    shown = cart;
+    setCartBadge(cart);
+    summary.replaceChildren(...[orderSummary(cart)].flat());
+    form.hidden = cart.items.length === 0;
+    submit.disabled = placing || cart.items.length === 0;
+  };
+  onCartChange((cart) => {
+    if (!here()) return;
+    const changed = shown !== null; // not the first cart this page shows
+    showCart(cart);
+    if (changed && !placing) message.textContent = 'Your cart changed (in another tab?): check the new total.';
+  });
   // One key per order attempt: a retry after a lost answer cannot order twice.
   let idempotencyKey = newIdempotencyKey();
   form.addEventListener('input', () => { idempotencyKey = newIdempotencyKey(); });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (!shown || shown.items.length === 0) return;
     const shipping = Object.fromEntries(FIELDS.map(([name]) => [name, form.elements[name].value.trim()]));
     shipping.country = shipping.country.toUpperCase();
+    placing = true;
     submit.disabled = true;
     message.textContent = 'Placing your order…';
     try {
-      const order = await api('/api/orders', { method: 'POST', body: { shipping },
+      const order = await api('/api/orders', { method: 'POST', body: { shipping, ...expected(shown) },
         headers: { 'Idempotency-Key': idempotencyKey } });
       navigate(`/order/${encodeURIComponent(order.orderId)}`);
     } catch (error) {
+      placing = false;
       showFieldErrors(form, error.details.fields);
       message.textContent = error.message;
+      if (error.code === 'cart_changed' && error.details.cart) {
+        showCart(error.details.cart);
+        message.textContent = CART_CHANGED;
+      } else {
+        submit.disabled = false;
+      }
       if (error.status === 0 || error.status >= 500) notify(error.message);
-      submit.disabled = false;
     }
   });
   show(h('h1', {}, 'Checkout'), summary, form);
   try {
     const cart = await api('/api/cart');
-    setCartBadge(cart);
-    summary.replaceChildren(cart.items.length === 0
-      ? h('span', {}, 'Your cart is empty. ', h('a', { href: '/' }, 'Find something you like'))
-      : `${plural(cart.itemCount, 'item', 'items')}, ${formatMoney(cart.totalCents, cart.currency)}`);
+    if (here()) showCart(cart);
   } catch (error) {
-    summary.replaceChildren(failure(error));
+    if (here()) summary.replaceChildren(failure(error, renderCheckout));
   }
 }
