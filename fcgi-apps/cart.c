@@ -23,9 +23,6 @@
 #include "lib/product.h"
 #include "lib/responder.h"
 
-#define CART_MAX_LINES 50
-#define CART_MAX_QUANTITY 99
-
 static int cart_get(struct http_request *req, struct responder_context *ctx);
 static int cart_add(struct http_request *req, struct responder_context *ctx);
 static int cart_empty(struct http_request *req, struct responder_context *ctx);

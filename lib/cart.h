@@ -12,6 +12,9 @@
 #include "arena.h"
 #include "db.h"
 
+#define CART_MAX_LINES 50
+#define CART_MAX_QUANTITY 99
+
 /* Locks (creating it if needed) the carts row of user_id until the transaction ends. */
 int cart_lock(struct db *db, struct arena *arena, const char *user_id);
 
@@ -21,5 +24,14 @@ int cart_lock(struct db *db, struct arena *arena, const char *user_id);
  * deadlock each other.
  */
 int cart_lock_many(struct db *db, struct arena *arena, const char *users_json);
+
+/*
+ * Moves the cart of from_user into to_user's (a sign-in), inside the caller's
+ * transaction: both locked first; a product in both gets the sum, within
+ * CART_MAX_QUANTITY and the stock (never below what to_user had); a product
+ * only in from_user's cart is added if it is for sale and in stock, while
+ * to_user's cart has fewer than CART_MAX_LINES lines. from_user's cart ends empty.
+ */
+int cart_merge(struct db *db, struct arena *arena, const char *from_user, const char *to_user);
 
 #endif
