@@ -38,6 +38,17 @@ function newIdempotencyKey() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+// A signed-in shopper's name and e-mail, in the fields still empty.
+async function prefillFromAccount(form) {
+  try {
+    const account = await api('/api/account');
+    if (!form.elements.name.value) form.elements.name.value = account.name;
+    if (!form.elements.email.value) form.elements.email.value = account.email;
+  } catch {
+    // Not signed in (401) or unreachable: the shopper types them.
+  }
+}
+
 export async function renderCheckout() {
   const summary = h('p', { class: 'muted' }, loading());
   const message = h('p', { class: 'form-message', role: 'status' });
@@ -64,6 +75,7 @@ export async function renderCheckout() {
     }
   });
   show(h('h1', {}, 'Checkout'), summary, form);
+  prefillFromAccount(form);
   try {
     const cart = await api('/api/cart');
     setCartBadge(cart);
