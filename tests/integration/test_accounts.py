@@ -195,6 +195,25 @@ class SignInTest(unittest.TestCase):
         # Both pay for one Argon2id verification: neither is a quick "no such account".
         self.assertLess(max(known, unknown) / min(known, unknown), 2.0, (known_times, unknown_times))
 
+    def test_a_hash_of_older_parameters_is_renewed_at_sign_in(self):
+        import ctypes
+        sodium = ctypes.CDLL("libsodium.so.23")
+        assert sodium.sodium_init() >= 0
+        email = sign_up(Client())
+        old = ctypes.create_string_buffer(128)
+        secret = PASSWORD.encode()
+        # What the shop would have stored with weaker settings: 1 pass over 8 MiB.
+        assert sodium.crypto_pwhash_str_alg(old, secret, ctypes.c_ulonglong(len(secret)), ctypes.c_ulonglong(1),
+                                            ctypes.c_size_t(8 << 20), ctypes.c_int(2)) == 0
+        old_hash = old.value.decode()
+        self.assertIn("$m=8192,t=1,", old_hash)
+        sql(f"UPDATE accounts SET password_hash = '{old_hash}' WHERE email = '{email.lower()}'")
+        self.assertEqual(sql(f"SELECT password_hash FROM accounts WHERE email = '{email.lower()}'"), [[old_hash]])
+        self.assertEqual(sign_in(Client(), email).status, 200)
+        renewed = sql(f"SELECT password_hash FROM accounts WHERE email = '{email.lower()}'")[0][0]
+        self.assertIn("$m=32768,t=3,", renewed)
+        self.assertEqual(sign_in(Client(), email).status, 200)
+
     def test_ten_wrong_passwords_then_429_with_retry_after_even_for_the_right_one(self):
         email = sign_up(Client())
         for attempt in range(10):
