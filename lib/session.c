@@ -32,6 +32,9 @@ static const char SQL_ADD_SESSION[] =
 static const char SQL_DELETE_SESSION[] = "DELETE FROM account_sessions WHERE id_hash = ?";
 static const char SQL_DELETE_EXPIRED[] =
     "DELETE FROM account_sessions WHERE account_id = ? AND expires_at <= CURRENT_TIMESTAMP(3)";
+static const char SQL_COUNT_SESSIONS[] = "SELECT COUNT(*) FROM account_sessions WHERE account_id = ?";
+static const char SQL_DELETE_OLDEST[] =
+    "DELETE FROM account_sessions WHERE account_id = ? ORDER BY created_at, id_hash LIMIT ?";
 static const char SQL_DELETE_ACCOUNT_SESSIONS[] = "DELETE FROM account_sessions WHERE account_id = ?";
 
 static int session_set_cookie(struct http_request *req, const char *purpose, const unsigned char id[SESSION_ID_BYTES],
@@ -136,6 +139,23 @@ static int session_delete_current(struct http_request *req, struct db *db, const
     return db_exec(db, req->arena, SQL_DELETE_SESSION, key, 1, NULL);
 }
 
+/* Ends the oldest sessions of an account past SESSION_MAX_PER_ACCOUNT: the table stays bounded. */
+static int session_keep_newest(struct http_request *req, struct db *db, long long account_id)
+{
+    const struct db_param account[] = {DB_PARAM_INT(account_id)};
+    struct db_result count;
+    long long excess;
+    int rc = db_exec(db, req->arena, SQL_COUNT_SESSIONS, account, 1, &count);
+
+    if (rc != SHOP_OK)
+        return rc;
+    excess = db_result_int(&count, 0, 0) - SESSION_MAX_PER_ACCOUNT;
+    if (excess <= 0)
+        return SHOP_OK;
+    const struct db_param oldest[] = {DB_PARAM_INT(account_id), DB_PARAM_INT(excess)};
+    return db_exec(db, req->arena, SQL_DELETE_OLDEST, oldest, 2, NULL);
+}
+
 int session_sign_in(struct http_request *req, struct db *db, struct session *session, long long account_id,
                     const char *user_id)
 {
@@ -152,7 +172,8 @@ int session_sign_in(struct http_request *req, struct db *db, struct session *ses
     session_id_hash(session->id, hash);
     const struct db_param row[] = {DB_PARAM_TEXT(hash), DB_PARAM_INT(account_id), DB_PARAM_TEXT(user_id),
                                    DB_PARAM_INT(SESSION_SIGNED_IN_MAX_AGE_SECONDS)};
-    if ((rc = db_exec(db, req->arena, SQL_ADD_SESSION, row, 4, NULL)) != SHOP_OK)
+    if ((rc = db_exec(db, req->arena, SQL_ADD_SESSION, row, 4, NULL)) != SHOP_OK ||
+        (rc = session_keep_newest(req, db, account_id)) != SHOP_OK)
         return rc;
     session->signed_in = true;
     session->account_cookie = true;

@@ -32,6 +32,8 @@
 #define SESSION_USER_ID_TEXT (SESSION_ID_BYTES * 2 + 1)
 #define SESSION_MAX_AGE_SECONDS (365 * 24 * 3600)
 #define SESSION_SIGNED_IN_MAX_AGE_SECONDS (30 * 24 * 3600)
+/* Signed-in sessions an account keeps at most; a new one past it ends the oldest. */
+#define SESSION_MAX_PER_ACCOUNT 20
 
 struct session {
     char user_id[SESSION_USER_ID_TEXT];  /* 32 hex digits: whose cart and orders */
@@ -62,7 +64,8 @@ int session_resolve(struct http_request *req, struct db *db, struct session *ses
 
 /*
  * Signs the request's shopper in to account_id (whose user id is user_id): a new
- * session id, its row, its cookie; the previous signed-in row, if any, is deleted.
+ * session id, its row, its cookie; the previous signed-in row, if any, is deleted,
+ * and so are the account's oldest past SESSION_MAX_PER_ACCOUNT.
  */
 int session_sign_in(struct http_request *req, struct db *db, struct session *session, long long account_id,
                     const char *user_id);

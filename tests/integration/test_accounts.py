@@ -176,6 +176,15 @@ class SignInTest(unittest.TestCase):
         self.assertIsNone(signed_in_as(copy))
         self.assertNotEqual(copy.cookies["sid"], signed_in)
 
+    def test_an_account_keeps_its_20_newest_sessions(self):
+        first = Client()
+        email = sign_up(first)
+        for _ in range(20):
+            self.assertEqual(sign_in(Client(), email).status, 200)
+        self.assertIsNone(signed_in_as(first))
+        account = sql(f"SELECT id FROM accounts WHERE email = '{email.lower()}'")[0][0]
+        self.assertEqual(sql(f"SELECT COUNT(*) FROM account_sessions WHERE account_id = {account}"), [["20"]])
+
     def test_unknown_email_and_wrong_password_answer_alike_in_similar_time(self):
         email = sign_up(Client())
         client = Client(source=fresh_source())
