@@ -33,11 +33,20 @@ int cart_lock_many(struct db *db, struct arena *arena, const char *users_json);
 /*
  * The cart of user_id as the API shows it, priced live from the products table:
  * {"items":[{"productId","name","imageUrl","unitPriceCents","quantity",
- * "lineTotalCents"}],"itemCount","totalCents","currency"}. A line priced in
+ * "lineTotalCents","stock"}],"itemCount","totalCents","currency"}. A line priced in
  * another currency is left out (it is not for sale). *out is a new object the
  * caller puts. SHOP_ERR_INTERNAL when a total leaves the money bounds,
  * SHOP_ERR_NOMEM, or db_exec's errors.
  */
 int cart_to_json(struct db *db, struct arena *arena, const char *user_id, struct json_object **out);
+
+/*
+ * Moves the cart of from_user into to_user's (a sign-in), inside the caller's
+ * transaction: both locked first; a product in both gets the sum, within
+ * CART_MAX_QUANTITY and the stock (never below what to_user had); a product
+ * only in from_user's cart is added if it is for sale and in stock, while
+ * to_user's cart has fewer than CART_MAX_LINES lines. from_user's cart ends empty.
+ */
+int cart_merge(struct db *db, struct arena *arena, const char *from_user, const char *to_user);
 
 #endif

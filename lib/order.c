@@ -76,6 +76,7 @@ static const char SQL_SET_REFUNDED[] = "UPDATE orders SET status = 'REFUNDED' WH
 static const char SQL_BUSY_SHOPPERS[] =
     "SELECT DISTINCT u.uid FROM JSON_TABLE(?, '$[*]' COLUMNS (uid CHAR(32) CHARACTER SET ascii PATH '$')) u"
     " JOIN orders o ON o.user_id = u.uid WHERE o.status IN ('PENDING', 'FAILED')";
+static const char SQL_MOVE_TO_USER[] = "UPDATE orders SET user_id = ? WHERE user_id = ?";
 
 static const char SQL_CLAIM[] =
     "UPDATE orders o JOIN " ORDER_SQL_IDS " ON o.id = j.jid"
@@ -613,6 +614,13 @@ int order_list_busy_shoppers(struct db *db, struct arena *arena, const char *use
     const struct db_param users[] = {DB_PARAM_TEXT(users_json)};
 
     return db_exec(db, arena, SQL_BUSY_SHOPPERS, users, 1, rows);
+}
+
+int order_move_to_user(struct db *db, struct arena *arena, const char *from_user, const char *to_user)
+{
+    const struct db_param users[] = {DB_PARAM_TEXT(to_user), DB_PARAM_TEXT(from_user)};
+
+    return db_exec(db, arena, SQL_MOVE_TO_USER, users, 2, NULL);
 }
 
 int order_claim(struct db *db, struct arena *arena, const char *ids_json, const char *holder,

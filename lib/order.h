@@ -253,6 +253,12 @@ int order_refund(struct db *db, struct arena *arena, const char *order_id, bool 
 int order_list_busy_shoppers(struct db *db, struct arena *arena, const char *users_json, struct db_result *rows);
 
 /*
+ * Gives every order of from_user to to_user (a guest signing up: the orders
+ * placed in that session become the account's), in the caller's transaction.
+ */
+int order_move_to_user(struct db *db, struct arena *arena, const char *from_user, const char *to_user);
+
+/*
  * Claims the PENDING orders of ids_json (a JSON list) for holder until
  * lease_seconds from now: those unclaimed, claimed by holder before, or whose
  * claim expired. Clears their enqueue mark and sets processing_started_at on

@@ -85,6 +85,8 @@ static int responder_run_route(const struct responder *responder, const struct r
 
     if (responder->uses_session) {
         rc = session_from_request(req, &ctx->session);
+        if (rc == SHOP_OK)
+            rc = session_resolve(req, ctx->db, &ctx->session);
         if (rc != SHOP_OK)
             return rc;
     }

@@ -9,8 +9,9 @@ import { renderHome, renderCategory, renderSearch, renderProduct } from './views
 import { renderCart } from './views/cart.js';
 import { renderCheckout } from './views/checkout.js';
 import { renderOrder, renderOrders } from './views/orders.js';
+import { renderAccount, renderForgotPassword, renderResetPassword, renderSignIn, renderSignUp } from './views/account.js';
 import { beginView, focusViewsFromNowOn, h, show } from './dom.js';
-import { clearNotice, leave, navigate, refreshCartBadge, setRouter } from './shell.js';
+import { clearNotice, leave, navigate, refreshAccount, refreshCartBadge, setRouter } from './shell.js';
 
 const routes = [
   [/^\/$/, () => renderHome()],
@@ -21,6 +22,11 @@ const routes = [
   [/^\/checkout$/, () => renderCheckout()],
   [/^\/order\/([^/]+)$/, (id) => renderOrder(id)],
   [/^\/orders$/, () => renderOrders()],
+  [/^\/account$/, () => renderAccount()],
+  [/^\/sign-in$/, () => renderSignIn()],
+  [/^\/sign-up$/, () => renderSignUp()],
+  [/^\/forgot-password$/, () => renderForgotPassword()],
+  [/^\/reset-password$/, () => renderResetPassword()],
 ];
 
 function decode(part) {
@@ -94,4 +100,5 @@ window.addEventListener('hashchange', () => {
 setRouter(route);
 rewriteHashLink();
 refreshCartBadge();
+refreshAccount();
 route();

@@ -82,6 +82,29 @@ window.addEventListener('pageshow', (event) => {
   if (event.persisted) refreshCartBadge();
 });
 
+// The header's account link: the signed-in shopper's name (to the account page), or "Sign in".
+function setAccountLink(account) {
+  const link = document.getElementById('account-link');
+  link.textContent = account ? account.name : 'Sign in';
+  link.setAttribute('href', account ? '/account' : '/sign-in');
+  if (account) link.setAttribute('aria-label', `Your account: ${account.name}`);
+  else link.removeAttribute('aria-label');
+  link.dataset.signedIn = account ? 'true' : 'false';
+}
+
+// Shows who is signed in: the account given (null: nobody), or asked of the shop when none is given.
+export async function refreshAccount(account) {
+  if (account !== undefined) {
+    setAccountLink(account);
+    return;
+  }
+  try {
+    setAccountLink(await api('/api/account'));
+  } catch (error) {
+    if (error.status === 401) setAccountLink(null);
+  }
+}
+
 export function notify(text) {
   document.getElementById('notice-text').textContent = text;
   document.getElementById('notice').hidden = false;

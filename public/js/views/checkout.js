@@ -124,6 +124,17 @@ function expected(cart) {
     expectedItems: cart.items.map(({ productId, quantity }) => ({ productId, quantity })) };
 }
 
+// A signed-in shopper's name and e-mail, in the fields still empty.
+async function prefillFromAccount(form) {
+  try {
+    const account = await api('/api/account');
+    if (!form.elements.name.value) form.elements.name.value = account.name;
+    if (!form.elements.email.value) form.elements.email.value = account.email;
+  } catch {
+    // Not signed in (401) or unreachable: the shopper types them.
+  }
+}
+
 export async function renderCheckout() {
   const here = currentView();
   const summary = h('section', { class: 'checkout-summary', 'aria-label': 'Your order' }, loading());
@@ -177,6 +188,7 @@ export async function renderCheckout() {
     }
   });
   show(h('h1', {}, 'Checkout'), summary, form);
+  prefillFromAccount(form);
   try {
     const cart = await api('/api/cart');
     if (here()) showCart(cart);
