@@ -246,6 +246,6 @@ UNIT_MAIN("order", test_order_status_names_round_trip, test_order_id_only_the_sh
           test_order_idempotency_key_is_printable_ascii_up_to_128,
           test_order_message_round_trips_with_attempt_and_error, test_order_message_first_delivery_is_the_plain_shape,
           test_order_message_decoder_refuses_anything_out_of_bounds, test_order_message_encoder_refuses_a_buffer_too_small,
-          test_order_reference_is_the_ids_first_eight_digits_grouped_and_read_back_as_typed)
+          test_order_reference_is_the_ids_first_eight_digits_grouped_and_read_back_as_typed,
           test_order_expectation_refuses_bad_types_duplicates_and_long_lists,
           test_order_expectation_met_only_by_the_same_lines_and_total)
