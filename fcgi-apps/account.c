@@ -42,6 +42,7 @@
 
 static int account_sign_up(struct http_request *req, struct responder_context *ctx);
 static int account_get(struct http_request *req, struct responder_context *ctx);
+static int account_session_get(struct http_request *req, struct responder_context *ctx);
 static int account_update(struct http_request *req, struct responder_context *ctx);
 static int account_sign_in(struct http_request *req, struct responder_context *ctx);
 static int account_sign_out(struct http_request *req, struct responder_context *ctx);
@@ -52,6 +53,7 @@ static const struct responder_route account_routes[] = {
     {"POST", "/api/account", account_sign_up},
     {"GET", "/api/account", account_get},
     {"PATCH", "/api/account", account_update},
+    {"GET", "/api/session", account_session_get},
     {"POST", "/api/session", account_sign_in},
     {"DELETE", "/api/session", account_sign_out},
     {"POST", "/api/account/password-reset", account_reset_request},
@@ -84,8 +86,8 @@ static const char *account_client_address(const struct http_request *req)
     return address != NULL ? address : "";
 }
 
-/* Answers with the signed-in account's {email, name, createdAt}. */
-static int account_reply(struct http_request *req, struct responder_context *ctx, int status)
+/* The signed-in account as {email, name, createdAt}, owned by the request. */
+static int account_json(struct http_request *req, struct responder_context *ctx, struct json_object **out)
 {
     struct account account;
     struct json_object *body;
@@ -98,6 +100,18 @@ static int account_reply(struct http_request *req, struct responder_context *ctx
     json_object_object_add(body, "email", json_object_new_string(account.email));
     json_object_object_add(body, "name", json_object_new_string(account.name));
     json_object_object_add(body, "createdAt", json_object_new_string(account.created_at));
+    *out = body;
+    return SHOP_OK;
+}
+
+/* Answers with the signed-in account's {email, name, createdAt}. */
+static int account_reply(struct http_request *req, struct responder_context *ctx, int status)
+{
+    struct json_object *body;
+    int rc = account_json(req, ctx, &body);
+
+    if (rc != SHOP_OK)
+        return rc;
     http_add_header(req, "Cache-Control", "no-store");
     return http_reply_json(req, status, body);
 }
@@ -195,6 +209,28 @@ static int account_get(struct http_request *req, struct responder_context *ctx)
     if (!ctx->session.signed_in)
         return account_refuse_not_signed_in(req);
     return account_reply(req, ctx, 200);
+}
+
+/*
+ * Who this session is, always 200: {"signedIn":false} or {"signedIn":true,
+ * "account":{…}}. The storefront asks this on every page, so a guest's page
+ * load has no failed request (GET /api/account answers a guest 401).
+ */
+static int account_session_get(struct http_request *req, struct responder_context *ctx)
+{
+    struct json_object *body, *account;
+    int rc;
+
+    if ((body = http_own(req, json_object_new_object())) == NULL)
+        return SHOP_ERR_NOMEM;
+    json_object_object_add(body, "signedIn", json_object_new_boolean(ctx->session.signed_in));
+    if (ctx->session.signed_in) {
+        if ((rc = account_json(req, ctx, &account)) != SHOP_OK)
+            return rc;
+        json_object_object_add(body, "account", json_object_get(account));
+    }
+    http_add_header(req, "Cache-Control", "no-store");
+    return http_reply_json(req, 200, body);
 }
 
 /* Refuses with 429 and Retry-After. */

@@ -99,9 +99,11 @@ export async function refreshAccount(account) {
     return;
   }
   try {
-    setAccountLink(await api('/api/account'));
-  } catch (error) {
-    if (error.status === 401) setAccountLink(null);
+    // /api/session answers a guest 200 too: no failed request on every page.
+    const session = await api('/api/session');
+    setAccountLink(session.signedIn ? session.account : null);
+  } catch {
+    // The link keeps its last state; the view in front reports problems.
   }
 }
 

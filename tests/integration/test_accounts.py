@@ -128,6 +128,20 @@ class AccountTest(unittest.TestCase):
         assert_error(self, Client().get("/api/account"), 401, "not_signed_in")
         assert_error(self, Client().request("PATCH", "/api/account", json_body={"name": "X"}), 401, "not_signed_in")
 
+    def test_session_says_who_is_signed_in_and_answers_a_guest_200(self):
+        guest = Client()
+        response = guest.get("/api/session")
+        self.assertEqual(response.status, 200, response)
+        self.assertEqual(response.json(), {"signedIn": False})
+        email = new_email()
+        sign_up(guest, email)
+        body = guest.get("/api/session").json()
+        self.assertTrue(body["signedIn"])
+        self.assertEqual(body["account"]["email"], email.lower())
+        self.assertEqual(body["account"]["name"], "Ana Lima")
+        self.assertEqual(guest.request("DELETE", "/api/session").status, 200)
+        self.assertEqual(guest.get("/api/session").json(), {"signedIn": False})
+
     def test_patch_changes_the_name(self):
         client = Client()
         sign_up(client)

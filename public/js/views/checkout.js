@@ -127,11 +127,12 @@ function expected(cart) {
 // A signed-in shopper's name and e-mail, in the fields still empty.
 async function prefillFromAccount(form) {
   try {
-    const account = await api('/api/account');
-    if (!form.elements.name.value) form.elements.name.value = account.name;
-    if (!form.elements.email.value) form.elements.email.value = account.email;
+    const session = await api('/api/session');
+    if (!session.signedIn) return;
+    if (!form.elements.name.value) form.elements.name.value = session.account.name;
+    if (!form.elements.email.value) form.elements.email.value = session.account.email;
   } catch {
-    // Not signed in (401) or unreachable: the shopper types them.
+    // Unreachable: the shopper types them.
   }
 }
 
