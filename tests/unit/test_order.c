@@ -163,6 +163,9 @@ START_TEST(test_order_reference_is_the_ids_first_eight_digits_grouped_and_read_b
     ck_assert_int_eq(order_reference_parse("7F3A-91G2", prefix), SHOP_ERR_INVALID);    /* not hex */
     ck_assert_int_eq(order_reference_parse("7F3A%91C", prefix), SHOP_ERR_INVALID);     /* a LIKE wildcard */
     ck_assert_int_eq(order_reference_parse("", prefix), SHOP_ERR_INVALID);
+}
+END_TEST
+
 /* order_expectation_read on body (JSON text); *field gets the bad field or NULL. */
 static int read_expectation(const char *body, struct order_expectation *e, const char **field)
 {
