@@ -77,10 +77,13 @@ test('device A signs up and orders; device B adds anonymously, signs in, and has
   await deviceA.waitForFunction(() => document.querySelector('#ship-email').value !== '');
   assert.equal(await deviceA.inputValue('#ship-name'), 'Ana Lima');
   assert.equal(await deviceA.inputValue('#ship-email'), email);
-  for (const [field, value] of Object.entries(SHIPPING_REST)) await deviceA.fill(`#ship-${field}`, value);
+  for (const [field, value] of Object.entries(SHIPPING_REST)) {
+    if (field === 'country') await deviceA.selectOption('#ship-country', value);
+    else await deviceA.fill(`#ship-${field}`, value);
+  }
   await deviceA.getByRole('button', { name: 'Place order' }).click();
   await deviceA.getByRole('heading', { name: 'Thank you for your order' }).waitFor();
-  const orderId = (await deviceA.textContent('#order-id', { timeout: 10000 })).trim();
+  const orderId = decodeURIComponent(new URL(deviceA.url()).pathname.split('/').pop());
   await deviceA.locator('#order-status[data-status="PROCESSED"]').waitFor({ timeout: 15000 });
   await deviceA.waitForFunction(() => document.querySelector('#cart-badge').textContent === '0 items');
   await addViaApi(deviceA, 'prod-005', 2);

@@ -139,7 +139,7 @@ class AccountTest(unittest.TestCase):
         self.assertTrue(body["signedIn"])
         self.assertEqual(body["account"]["email"], email.lower())
         self.assertEqual(body["account"]["name"], "Ana Lima")
-        self.assertEqual(guest.request("DELETE", "/api/session").status, 200)
+        self.assertEqual(guest.request("DELETE", "/api/session", json_body={}).status, 200)
         self.assertEqual(guest.get("/api/session").json(), {"signedIn": False})
 
     def test_patch_changes_the_name(self):
