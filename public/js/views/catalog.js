@@ -1,7 +1,7 @@
 // catalog.js - home with recommendations, category and search grids, product detail.
 import { api, formatMoney } from '../api.js';
 import { notify, setCartBadge } from '../shell.js';
-import { currentView, h, show, loading, failure } from '../dom.js';
+import { currentView, describePage, h, show, loading, failure } from '../dom.js';
 
 const PAGE_SIZE = 20;
 
@@ -57,20 +57,24 @@ function productGrid(query) {
   return h('div', {}, list, status, more);
 }
 
+// Complete before the home page shows it: filled in later, it would push the
+// rest of the page down as the shopper starts to read (a layout shift).
 async function recommendationsSection() {
   const section = h('section', { class: 'recommended', 'aria-labelledby': 'recommended-heading' },
-    h('h2', { id: 'recommended-heading' }, 'Recommended for you'), loading());
-  api('/api/recommendations?limit=4')
-    .then(({ items }) => section.replaceChildren(section.firstChild,
-      items.length ? h('ul', { class: 'grid' }, items.map(productCard)) : h('p', {}, 'Nothing yet: have a look around!')))
-    .catch(() => section.replaceChildren(section.firstChild,
-      h('p', { class: 'muted' }, 'Recommendations are not available right now.')));
+    h('h2', { id: 'recommended-heading' }, 'Recommended for you'));
+  try {
+    const { items } = await api('/api/recommendations?limit=4');
+    section.append(items.length ? h('ul', { class: 'grid' }, items.map(productCard))
+      : h('p', {}, 'Nothing yet: have a look around!'));
+  } catch {
+    section.append(h('p', { class: 'muted' }, 'Recommendations are not available right now.'));
+  }
   return section;
 }
 
 export async function renderHome() {
   const here = currentView();
-  const [recommended, nav] = [await recommendationsSection(), await categoryNav('')];
+  const [recommended, nav] = await Promise.all([recommendationsSection(), categoryNav('')]);
   if (!here()) return;
   show(h('h1', { class: 'visually-hidden' }, 'fcgi-shop'), recommended, nav,
     h('h2', {}, 'All products'), productGrid({}));
@@ -79,14 +83,17 @@ export async function renderHome() {
 export async function renderCategory(name) {
   const here = currentView();
   const nav = await categoryNav(name);
-  if (here()) show(nav, h('h1', {}, name), productGrid({ category: name }));
+  if (here()) {
+    show(nav, h('h1', {}, name), h('h2', { class: 'visually-hidden' }, 'Products'), productGrid({ category: name }));
+  }
 }
 
 export async function renderSearch(q) {
   document.getElementById('search-input').value = q;
   const here = currentView();
   const nav = await categoryNav('');
-  if (here()) show(nav, h('h1', {}, `Results for “${q}”`), productGrid({ q }));
+  if (here()) show(nav, h('h1', {}, `Results for “${q}”`), h('h2', { class: 'visually-hidden' }, 'Products'),
+    productGrid({ q }));
 }
 
 export async function renderProduct(id) {
@@ -142,4 +149,5 @@ export async function renderProduct(id) {
       h('p', {}, product.description),
       h('p', { class: 'stock' }, product.stock > 0 ? `${product.stock} in stock` : 'Out of stock'),
       form)));
+  describePage(product.description);
 }
