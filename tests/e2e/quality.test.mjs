@@ -7,7 +7,7 @@
 // that crashes is run again, a low score never is. The scores go to
 // lighthouse.json ($SHOP_VAR and the test output folder); scripts/test prints them.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -183,4 +183,36 @@ test(`lighthouse: home, product, cart and checkout score at least ${MIN_SCORE} i
     .filter((id) => r.scores[id] < MIN_SCORE)
     .map((id) => `${name} ${id} ${r.scores[id]} (${r.failing.filter((f) => f.startsWith(id)).join('; ')})`));
   assert.deepEqual(low, [], `scores below ${MIN_SCORE}:\n${low.join('\n')}`);
+});
+
+// README screenshots -------------------------------------------------------
+
+const SCREENSHOTS = path.join(OUTPUT, 'screenshots');
+
+// The pages README.md shows, each at its final state, as
+// tests/e2e/output/screenshots/NAME.png (copied to docs/screenshots/ by hand).
+const SHOTS = [
+  { name: 'home', spec: PAGES.find((p) => p.name === 'home') },
+  { name: 'product', spec: PAGES.find((p) => p.name === 'product') },
+  { name: 'cart', spec: PAGES.find((p) => p.name === 'cart with items') },
+  { name: 'checkout', spec: PAGES.find((p) => p.name === 'checkout with items'),
+    fill: { name: SHIPPING.name, email: SHIPPING.email, address: SHIPPING.address, city: SHIPPING.city,
+      postalCode: SHIPPING.postalCode } },
+  { name: 'order-status', spec: PAGES.find((p) => p.name === 'order status') },
+  { name: 'phone-home', spec: PAGES.find((p) => p.name === 'home'), viewport: { width: 390, height: 844 } },
+];
+
+test('screenshots of the main pages for the README', async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  for (const shot of SHOTS) {
+    const page = await openPage(shot.spec, shot.viewport || VIEWPORTS[0]);
+    try {
+      for (const [field, value] of Object.entries(shot.fill || {})) await page.fill(`#ship-${field}`, value);
+      const file = path.join(SCREENSHOTS, `${shot.name}.png`);
+      await page.screenshot({ path: file });
+      assert.ok(statSync(file).size > 10000, `${file} holds a picture`);
+    } finally {
+      await page.context().close();
+    }
+  }
 });
