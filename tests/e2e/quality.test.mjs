@@ -88,7 +88,8 @@ function describeViolations(violations) {
 
 for (const viewport of VIEWPORTS) {
   for (const spec of PAGES) {
-    test(`axe: no violation on the ${spec.name} page at ${viewport.width}×${viewport.height}`, async () => {
+    const size = `${viewport.width}×${viewport.height}`;
+    test(`quality: axe finds no violation on the ${spec.name} page at ${size}`, async () => {
       const page = await openPage(spec, viewport);
       try {
         await page.addScriptTag({ path: AXE });
@@ -166,7 +167,7 @@ function writeResults(results) {
   if (process.env.SHOP_VAR) writeFileSync(path.join(process.env.SHOP_VAR, 'lighthouse.json'), text);
 }
 
-test(`lighthouse: home, product, cart and checkout score at least ${MIN_SCORE} in every category`, async () => {
+test(`quality: Lighthouse scores home, product, cart and checkout at least ${MIN_SCORE} in every category`, async () => {
   const cookie = await cartCookie();
   const pages = [
     ['home', '/', undefined],
@@ -202,7 +203,7 @@ const SHOTS = [
   { name: 'phone-home', spec: PAGES.find((p) => p.name === 'home'), viewport: { width: 390, height: 844 } },
 ];
 
-test('screenshots of the main pages for the README', async () => {
+test('quality: screenshots of the main pages for the README', async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   for (const shot of SHOTS) {
     const page = await openPage(shot.spec, shot.viewport || VIEWPORTS[0]);
