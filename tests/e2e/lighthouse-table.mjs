@@ -7,7 +7,8 @@ const COLUMNS = [['performance', 'perf'], ['accessibility', 'a11y'], ['best-prac
 const results = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const pad = (text, width) => String(text).padStart(width);
 
-console.log(`Lighthouse (mobile, simulated throttling)\n${'page'.padEnd(10)}${COLUMNS.map(([, c]) => pad(c, 6)).join('')}`);
+console.log('Lighthouse (mobile, simulated throttling)');
+console.log(`${'page'.padEnd(10)}${COLUMNS.map(([, c]) => pad(c, 6)).join('')}`);
 for (const [name, result] of Object.entries(results)) {
   console.log(`${name.padEnd(10)}${COLUMNS.map(([id]) => pad(result.scores[id], 6)).join('')}`);
 }
