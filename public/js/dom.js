@@ -35,16 +35,26 @@ export function focusViewsFromNowOn() {
   moveFocus = true;
 }
 
+const SHOP_NAME = 'fcgi-shop';
+const SHOP_DESCRIPTION = 'a small, fast online shop.';
+
+// The page's meta description (search results, link previews); show() gives
+// every page one from its heading, a view may say more (a product's text).
+export function describePage(text) {
+  document.querySelector('meta[name="description"]').setAttribute('content', text);
+}
+
 // Replaces the main area with a view; after in-app navigation, puts focus on its
 // heading, so screen readers announce the new page and keyboard users start there.
-const SHOP_NAME = 'fcgi-shop';
-
 export function show(...nodes) {
   const main = document.getElementById('main');
   main.replaceChildren(...nodes);
   const heading = main.querySelector('h1');
   // Each page's title names it (tabs, history, bookmarks): its heading, then the shop.
-  document.title = heading && heading.textContent.trim() ? `${heading.textContent.trim()} · ${SHOP_NAME}` : SHOP_NAME;
+  const name = heading ? heading.textContent.trim() : '';
+  document.title = name ? `${name} · ${SHOP_NAME}` : SHOP_NAME;
+  describePage(name && name !== SHOP_NAME ? `${name} at ${SHOP_NAME}, ${SHOP_DESCRIPTION}`
+    : `${SHOP_NAME}: ${SHOP_DESCRIPTION}`);
   if (heading) heading.setAttribute('tabindex', '-1');
   if (heading && moveFocus) heading.focus({ preventScroll: true });
   window.scrollTo(0, 0);

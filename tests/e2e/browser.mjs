@@ -7,12 +7,12 @@ import { chromium } from 'playwright-core';
 
 export const URL = process.env.SHOP_URL || 'http://127.0.0.1:8080';
 const ROOT = process.env.SHOP_ROOT || path.resolve(path.dirname(new globalThis.URL(import.meta.url).pathname), '../..');
-const OUTPUT = process.env.E2E_OUTPUT || path.join(ROOT, 'tests', 'e2e', 'output');
+export const OUTPUT = process.env.E2E_OUTPUT || path.join(ROOT, 'tests', 'e2e', 'output');
 const VAR = process.env.SHOP_VAR || path.join(ROOT, 'var');
 
 
 // The flags this machine's Chromium needs: no sandbox as root, no network of its own.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export async function launch() {

@@ -1,7 +1,7 @@
 // catalog.js - home with recommendations, category and search grids, product detail.
 import { api, formatMoney } from '../api.js';
 import { notify, setCartBadge } from '../shell.js';
-import { currentView, h, show, loading, failure } from '../dom.js';
+import { currentView, describePage, h, show, loading, failure } from '../dom.js';
 import { clampQuantity, mostOf } from '../quantity.js';
 
 const PAGE_SIZE = 20;
@@ -72,14 +72,18 @@ function productGrid(query) {
   return h('div', {}, list, status, more);
 }
 
+// Complete before the home page shows it: filled in later, it would push the
+// rest of the page down as the shopper starts to read (a layout shift).
 async function recommendationsSection() {
   const section = h('section', { class: 'recommended', 'aria-labelledby': 'recommended-heading' },
-    h('h2', { id: 'recommended-heading' }, 'Recommended for you'), loading());
-  api('/api/recommendations?limit=4')
-    .then(({ items }) => section.replaceChildren(section.firstChild,
-      items.length ? h('ul', { class: 'grid' }, items.map(productCard)) : h('p', {}, 'Nothing yet: have a look around!')))
-    .catch(() => section.replaceChildren(section.firstChild,
-      h('p', { class: 'muted' }, 'Recommendations are not available right now.')));
+    h('h2', { id: 'recommended-heading' }, 'Recommended for you'));
+  try {
+    const { items } = await api('/api/recommendations?limit=4');
+    section.append(items.length ? h('ul', { class: 'grid' }, items.map(productCard))
+      : h('p', {}, 'Nothing yet: have a look around!'));
+  } catch {
+    section.append(h('p', { class: 'muted' }, 'Recommendations are not available right now.'));
+  }
   return section;
 }
 
@@ -165,7 +169,7 @@ function browsableGrid(filter) {
 
 export async function renderHome() {
   const here = currentView();
-  const [recommended, nav] = [await recommendationsSection(), await categoryNav('')];
+  const [recommended, nav] = await Promise.all([recommendationsSection(), categoryNav('')]);
   if (!here()) return;
   show(h('h1', { class: 'visually-hidden' }, 'fcgi-shop'), recommended, nav,
     h('h2', {}, 'All products'), browsableGrid({}));
@@ -174,14 +178,18 @@ export async function renderHome() {
 export async function renderCategory(name) {
   const here = currentView();
   const nav = await categoryNav(name);
-  if (here()) show(nav, h('h1', {}, name), browsableGrid({ category: name }));
+  if (here()) {
+    show(nav, h('h1', {}, name), h('h2', { class: 'visually-hidden' }, 'Products'), browsableGrid({ category: name }));
+  }
 }
 
 export async function renderSearch(q) {
   document.getElementById('search-input').value = q;
   const here = currentView();
   const nav = await categoryNav('');
-  if (here()) show(nav, h('h1', {}, `Results for “${q}”`), browsableGrid({ q }));
+  if (here()) {
+    show(nav, h('h1', {}, `Results for “${q}”`), h('h2', { class: 'visually-hidden' }, 'Products'), browsableGrid({ q }));
+  }
 }
 
 export async function renderProduct(id) {
@@ -245,4 +253,5 @@ export async function renderProduct(id) {
       h('p', {}, product.description),
       h('p', { class: 'stock' }, stockNote(product) || `${product.stock} in stock`),
       form)));
+  describePage(product.description);
 }
