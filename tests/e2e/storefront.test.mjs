@@ -262,6 +262,8 @@ test('each page has its own title, and the search box holds only the current sea
   await page.press('#search-input', 'Enter');
   await page.waitForURL(/:\d+\/search\/lamp$/);
   assert.equal(await page.inputValue('#search-input'), 'lamp');
+  // The README's example search finds the sample catalog's lamp.
+  await page.getByRole('link', { name: 'Halo Desk Lamp' }).waitFor();
   await page.goto('/cart');
   await page.getByRole('heading', { level: 1 }).waitFor();
   assert.equal(await page.inputValue('#search-input'), '', 'no old query on another page');
@@ -304,6 +306,20 @@ test('clean URLs: a shared link opens its page, old #/ links still work, other p
   for (const path of ['/cartx', '/no-such-page', '/img/no-such.svg']) {
     assert.equal((await page.request.get(path)).status(), 404, path);
   }
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('headphones, camera and smart bulb each have a picture of their own', async () => {
+  const page = await shopper(browser);
+  await page.goto('/category/Electronics');
+  await page.locator('.grid .card').first().waitFor();
+  const drawings = await page.evaluate(async (ids) => Promise.all(ids.map(async (id) => {
+    const card = [...document.querySelectorAll('.grid .card')].find((el) => el.querySelector(`a[href="/product/${id}"]`));
+    const svg = await (await fetch(card.querySelector('img').getAttribute('src'))).text();
+    return svg.replace(/<title>.*?<\/title>/s, '').replace(/<text[^>]*>.*?<\/text>/gs, '');
+  })), ['prod-001', 'prod-009', 'prod-007']);
+  assert.equal(new Set(drawings).size, 3, 'three different drawings');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
