@@ -83,7 +83,7 @@ test('device A signs up and orders; device B adds anonymously, signs in, and has
   }
   await deviceA.getByRole('button', { name: 'Place order' }).click();
   await deviceA.getByRole('heading', { name: 'Thank you for your order' }).waitFor();
-  const orderId = decodeURIComponent(new URL(deviceA.url()).pathname.split('/').pop());
+  const orderId = decodeURIComponent(new globalThis.URL(deviceA.url()).pathname.split('/').pop());
   await deviceA.locator('#order-status[data-status="PROCESSED"]').waitFor({ timeout: 15000 });
   await deviceA.waitForFunction(() => document.querySelector('#cart-badge').textContent === '0 items');
   await addViaApi(deviceA, 'prod-005', 2);

@@ -50,3 +50,11 @@ export function sql(statement) {
 export function sqlRows(statement) {
   return sql(statement).split('\n').filter(Boolean).map((line) => line.split('\t'));
 }
+
+// Types a shipping address into the checkout form; the country is chosen from its list.
+export async function fillShipping(page, shipping) {
+  for (const [field, value] of Object.entries(shipping)) {
+    if (field === 'country') await page.selectOption('#ship-country', value);
+    else await page.fill(`#ship-${field}`, value);
+  }
+}

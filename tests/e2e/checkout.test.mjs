@@ -1,7 +1,7 @@
 // checkout.test.mjs - the checkout shows what is being bought, and orders only that: summary, empty cart, two tabs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { URL, launch, screenshot, shopper } from './browser.mjs';
+import { URL, fillShipping, launch, screenshot, shopper } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -11,8 +11,8 @@ const SHIPPING = { name: 'Ana Lima', email: 'ana@example.com', address: 'Rua das
   postalCode: '1000-001', country: 'PT' };
 const CART_CHANGED = 'Your cart changed (in another tab?): check the new total and place the order again.';
 
-async function fillShipping(page) {
-  for (const [field, value] of Object.entries(SHIPPING)) await page.fill(`#ship-${field}`, value);
+function fillShippingDetails(page) {
+  return fillShipping(page, SHIPPING);
 }
 
 // A call to the API from the page, as the page's shopper (its cookie), without the storefront knowing.
@@ -69,10 +69,10 @@ test('the checkout shows each line with quantity, unit price and line total, the
     'the summary fits a phone');
   await screenshot(page, 'checkout-summary-phone', { fullPage: true });
 
-  await fillShipping(page);
+  await fillShippingDetails(page);
   await page.getByRole('button', { name: 'Place order' }).click();
   await page.getByRole('heading', { name: 'Thank you for your order' }).waitFor();
-  const orderId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  const orderId = decodeURIComponent(new globalThis.URL(page.url()).pathname.split('/').pop());
   assert.equal((await callApi(page, 'GET', `/api/orders/${orderId}`)).body.totalCents, cart.totalCents);
   assert.deepEqual(page.errors, []);
 });
@@ -114,7 +114,7 @@ test('two tabs at checkout: the badge and summary follow the other tab, and an o
     await addViaApi(tabA, 'prod-012');
     await tabA.goto('/checkout');
     await tabA.locator('.order-summary').waitFor();
-    await fillShipping(tabA);
+    await fillShippingDetails(tabA);
     assert.equal((await summaryRows(tabA)).length, 1);
     assert.equal(await tabA.textContent('#cart-badge'), '1 item');
 
@@ -144,7 +144,7 @@ test('two tabs at checkout: the badge and summary follow the other tab, and an o
     // The next click orders the cart now shown, for the total shown.
     await tabA.getByRole('button', { name: 'Place order' }).click();
     await tabA.getByRole('heading', { name: 'Thank you for your order' }).waitFor();
-    const orderId = decodeURIComponent(new URL(tabA.url()).pathname.split('/').pop());
+    const orderId = decodeURIComponent(new globalThis.URL(tabA.url()).pathname.split('/').pop());
     const order = (await callApi(tabA, 'GET', `/api/orders/${orderId}`)).body;
     assert.equal(order.totalCents, cart.totalCents);
     assert.equal(await tabA.textContent('.cart-total strong'), shownTotal);

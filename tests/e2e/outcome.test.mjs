@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch, screenshot, service, shopper } from './browser.mjs';
+import { launch, screenshot, service, shopper, fillShipping } from './browser.mjs';
 
 const ROOT = process.env.SHOP_ROOT || path.resolve(path.dirname(new globalThis.URL(import.meta.url).pathname), '../..');
 const BUILD = process.env.SHOP_BUILD || path.join(ROOT, 'build');
@@ -76,9 +76,7 @@ test('a declined card: its own heading, not "Thank you", and the ways back to th
   await page.goto('/cart');
   await page.getByRole('link', { name: 'Proceed to checkout' }).click();
   await page.getByRole('heading', { name: 'Checkout' }).waitFor();
-  for (const [field, value] of Object.entries({ ...SHIPPING, email: 'ana+decline@example.com' })) {
-    await page.fill(`#ship-${field}`, value);
-  }
+  await fillShipping(page, { ...SHIPPING, email: 'ana+decline@example.com' });
   await page.getByRole('button', { name: 'Place order' }).click();
   await page.locator('#order-status[data-status="PAYMENT_FAILED"]').waitFor({ timeout: 20000 });
 

@@ -1,7 +1,7 @@
 // storefront.test.mjs - a shopper's journey through the storefront in a real browser.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, screenshot, service, shopper } from './browser.mjs';
+import { launch, screenshot, service, shopper, fillShipping } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -10,12 +10,6 @@ after(async () => { await browser.close(); });
 const SHIPPING = { name: 'Ana Lima', email: 'ana@example.com', address: 'Rua das Flores 12', city: 'Lisboa',
   postalCode: '1000-001', country: 'PT' };
 
-async function fillShipping(page, shipping) {
-  for (const [field, value] of Object.entries(shipping)) {
-    if (field === 'country') await page.selectOption('#ship-country', value);
-    else await page.fill(`#ship-${field}`, value);
-  }
-}
 
 // Adds to the cart the page's session owns. The page's own first requests must
 // have answered first: each cookie-less request starts a session, and a late
