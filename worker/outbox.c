@@ -11,8 +11,10 @@
  * back into the outbox when the server is away (the next round tries again),
  * and moved to outbox/failed/ when it can never be sent (too big, no valid
  * To:). A worker that died holding claims leaves them in its sending folder:
- * after OUTBOX_STALE_SECONDS (far beyond any SMTP timeout) another worker
- * renames them back into the outbox. Exactly once as far as SMTP allows: a
+ * once its lease (Redis) is gone and the claims are OUTBOX_STALE_SECONDS old
+ * (twice the SMTP timeout: a live worker whose lease lapsed inside one slow
+ * SMTP call is done with its file by then), another worker renames them back
+ * into the outbox. Exactly once as far as SMTP allows: a
  * worker that died after the server accepted a message but before deleting
  * it gets that message sent again, the one case where a second copy goes out
  * (for a reset link, better than none).
@@ -31,6 +33,7 @@
 
 #include "lib/err.h"
 #include "lib/log.h"
+#include "lib/queue.h"
 #include "lib/validate.h"
 #include "worker/outbox.h"
 #include "worker/steps.h"
@@ -38,7 +41,7 @@
 #define OUTBOX_PER_ROUND 20
 #define OUTBOX_MAX_BYTES 65536         /* a reset e-mail is under 4 KiB */
 #define OUTBOX_EVERY_MS 1000
-#define OUTBOX_STALE_SECONDS 300       /* a claim this old belongs to a dead worker */
+#define OUTBOX_STALE_SECONDS 30        /* a claim this old, of a worker without lease, is abandoned */
 #define OUTBOX_PATH_MAX 1200          /* mail_spool is at most 800 bytes */
 #define OUTBOX_SENDING_PREFIX "sending."
 
@@ -152,16 +155,21 @@ static bool outbox_send(struct worker *w, const struct outbox_paths *paths, cons
     return false;
 }
 
-/* Renames the files a dead worker claimed (sending.<other>/, untouched for OUTBOX_STALE_SECONDS) back into the outbox. */
-static void outbox_recover(const struct outbox_paths *paths, const char *folder)
+/* Renames the files a dead worker claimed (sending.<id>/, no lease, claimed OUTBOX_STALE_SECONDS ago) back into the outbox. */
+static void outbox_recover(struct worker *w, const struct outbox_paths *paths, const char *folder)
 {
     char dir_path[OUTBOX_PATH_MAX + 256], file[OUTBOX_PATH_MAX + 512];
     time_t now = time(NULL);
     struct dirent *entry;
     struct stat st;
     DIR *dir;
+    char lease[QUEUE_MAX_NAME + 256];
+    bool held;
     int recovered = 0;
 
+    snprintf(lease, sizeof(lease), "%s%.200s", w->names.lease_prefix, folder + strlen(OUTBOX_SENDING_PREFIX));
+    if (queue_lease_held(w->queue, lease, &held) != SHOP_OK || held)
+        return;
     snprintf(dir_path, sizeof(dir_path), "%.1200s/%.200s", paths->outbox, folder);
     if ((dir = opendir(dir_path)) == NULL)
         return;
@@ -193,7 +201,7 @@ static int outbox_claim(struct worker *w, const struct outbox_paths *paths, char
     while ((entry = readdir(dir)) != NULL && count < OUTBOX_PER_ROUND) {
         if (strncmp(entry->d_name, OUTBOX_SENDING_PREFIX, strlen(OUTBOX_SENDING_PREFIX)) == 0 &&
             strcmp(entry->d_name, own) != 0) {
-            outbox_recover(paths, entry->d_name);
+            outbox_recover(w, paths, entry->d_name);
             continue;
         }
         if (!outbox_is_message(entry->d_name) || entry->d_type == DT_DIR)

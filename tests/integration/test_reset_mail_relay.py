@@ -140,15 +140,34 @@ class ResetMailRelayTest(unittest.TestCase):
 
     def test_two_workers_never_send_one_file_twice(self):
         self.sink.start()
-        addresses = [f"pair-{uuid.uuid4().hex[:10]}@example.com" for _ in range(60)]
+        addresses = [f"pair-{uuid.uuid4().hex[:10]}@example.com" for _ in range(100)]
+        tag = uuid.uuid4().hex[:6]
         with StackWorkerStopped(), Worker("relay-a", smtp_url=self.smtp_url), \
                 Worker("relay-b", smtp_url=self.smtp_url):
             time.sleep(1)  # both running and polling
             for i, address in enumerate(addresses):
-                write_outbox_message(address, f"pair-{i:03d}.eml")
+                write_outbox_message(address, f"pair-{tag}-{i:03d}.eml")
             wait_until(lambda: outbox_files() == [], timeout=30, message="the outbox to empty")
             time.sleep(1.5)
         self.assertEqual([len(self.sink.messages_to(a)) for a in addresses], [1] * len(addresses))
+        for name in ("relay-a", "relay-b"):  # both took part: the claims really contended
+            with open(os.path.join(VAR, "log", f"worker-{name}.log"), encoding="utf-8") as log:
+                self.assertIn(f"file=pair-{tag}-", log.read(), name)
+
+    def test_claims_of_a_dead_worker_are_sent_later(self):
+        self.sink.start()
+        address = f"orphan-{uuid.uuid4().hex[:10]}@example.com"
+        dead = os.path.join(OUTBOX, "sending.gone-host-1-deadbeef")  # no lease in Redis: its worker is gone
+        write_outbox_message(address, "orphan.eml")
+        os.makedirs(dead, mode=0o750, exist_ok=True)
+        os.rename(os.path.join(OUTBOX, "orphan.eml"), os.path.join(dead, "orphan.eml"))  # claimed just now
+        with StackWorkerStopped(), Worker("relay-orphan", smtp_url=self.smtp_url):
+            time.sleep(3)
+            self.assertEqual(self.sink.messages_to(address), [], "a fresh claim is left to its worker")
+            wait_until(lambda: self.sink.messages_to(address), timeout=45, message="the recovered claim sent")
+            wait_until(lambda: not os.path.exists(dead), message="the dead worker's folder removed")
+        self.assertEqual(len(self.sink.messages_to(address)), 1)
+        self.assertEqual(outbox_files(), [])
 
     def test_message_without_valid_recipient_is_moved_to_failed(self):
         self.sink.start()
