@@ -462,7 +462,8 @@ static int account_mail_open(const char *temporary)
 /* Writes the reset e-mail into the mail folder: a temporary name, synced, then renamed, as worker/mail.c does. */
 static int account_mail_reset(struct http_request *req, const char *email, const char *token)
 {
-    char origin[ACCOUNT_ORIGIN_MAX], text[ACCOUNT_MAIL_MAX], path[ACCOUNT_PATH_MAX + 64], temporary[ACCOUNT_PATH_MAX + 64];
+    char origin[ACCOUNT_ORIGIN_MAX], text[ACCOUNT_MAIL_MAX];
+    char path[ACCOUNT_PATH_MAX + 64], temporary[ACCOUNT_PATH_MAX + 64]; /* the folder plus the file name */
     char date[64];
     time_t now = time(NULL);
     struct tm tm;

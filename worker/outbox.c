@@ -87,7 +87,8 @@ static bool outbox_recipient(const struct mail_text *text, char *out, size_t cap
         size_t len = (size_t)((eol != NULL ? eol : end) - line);
 
         if (len > 3 && strncasecmp(line, "To:", 3) == 0) {
-            const char *open = memchr(line, '<', len), *close = open != NULL ? memchr(open, '>', len - (size_t)(open - line)) : NULL;
+            const char *open = memchr(line, '<', len);
+            const char *close = open != NULL ? memchr(open, '>', len - (size_t)(open - line)) : NULL;
             if (open == NULL || close == NULL || (size_t)(close - open - 1) >= cap)
                 return false;
             snprintf(out, cap, "%.*s", (int)(close - open - 1), open + 1);
@@ -155,7 +156,7 @@ static bool outbox_send(struct worker *w, const struct outbox_paths *paths, cons
     return false;
 }
 
-/* Renames the files a dead worker claimed (sending.<id>/, no lease, claimed OUTBOX_STALE_SECONDS ago) back into the outbox. */
+/* Puts a dead worker's claims (sending.<id>/: no lease, claimed OUTBOX_STALE_SECONDS ago) back into the outbox. */
 static void outbox_recover(struct worker *w, const struct outbox_paths *paths, const char *folder)
 {
     char dir_path[OUTBOX_PATH_MAX + 256], file[OUTBOX_PATH_MAX + 512];
@@ -207,7 +208,8 @@ static int outbox_claim(struct worker *w, const struct outbox_paths *paths, char
         if (!outbox_is_message(entry->d_name) || entry->d_type == DT_DIR)
             continue;
         if (count == 0 && mkdir(paths->sending, 0750) != 0 && errno != EEXIST) {
-            log_event(LOG_LEVEL_ERROR, NULL, "event=outbox_claim_failed worker=%s error=\"%s\"", w->id, strerror(errno));
+            log_event(LOG_LEVEL_ERROR, NULL, "event=outbox_claim_failed worker=%s error=\"%s\"", w->id,
+                      strerror(errno));
             break;
         }
         snprintf(from, sizeof(from), "%.1200s/%.200s", paths->outbox, entry->d_name);
