@@ -12,13 +12,16 @@
  * hash), and counts against the e-mail and the client address (lib/account);
  * past either limit the answer is 429 with Retry-After. A password change or
  * reset ends every session of the account. The reset answers 202 whatever the
- * address; the e-mail, written to the mail spool, carries a link with a random
- * single-use token valid 30 minutes, stored only as its hash.
+ * address; the e-mail carries a link with a random single-use token valid 30
+ * minutes, stored only as its hash. It is written to the mail spool, or with
+ * smtp_url set to <mail_spool>/outbox/, which the worker relays by SMTP
+ * (worker/outbox.c); the responder itself never talks to a mail server.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +67,8 @@ static const struct responder_route account_routes[] = {
 /* Read once at start (account_init_all); read-only afterwards. */
 static const char *account_mail_spool;
 static const char *account_mail_from;
+static char account_mail_folder[ACCOUNT_PATH_MAX]; /* the spool, or its outbox with smtp_url */
+static bool account_mail_outbox;
 
 static int account_init_all(void)
 {
@@ -73,6 +78,9 @@ static int account_init_all(void)
     account_mail_from = config_get_string("mail_from", "fcgi-shop <shop@localhost>");
     if (strlen(account_mail_spool) > ACCOUNT_PATH_MAX - 100 || strpbrk(account_mail_from, "\r\n") != NULL)
         return SHOP_ERR_INVALID;
+    account_mail_outbox = config_get_string("smtp_url", "")[0] != '\0';
+    snprintf(account_mail_folder, sizeof(account_mail_folder), "%s%s", account_mail_spool,
+             account_mail_outbox ? "/outbox" : "");
     if (settings_get()->public_origin[0] == '\0')
         log_event(LOG_LEVEL_WARN, NULL, "event=public_origin_unset reason=\"reset links use the request's host\"");
     return SHOP_OK;
@@ -440,10 +448,22 @@ static void account_link_origin(const struct http_request *req, char *out, size_
         snprintf(out, cap, "%s", own != NULL && strpbrk(own, "\r\n") == NULL ? own : "");
 }
 
-/* Writes the reset e-mail into the spool: a temporary name, synced, then renamed, as worker/mail.c does. */
+/* Opens a new temporary file in the mail folder, making the outbox (0750) when it is missing. */
+static int account_mail_open(const char *temporary)
+{
+    int fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+    if (fd < 0 && errno == ENOENT && account_mail_outbox &&
+        (mkdir(account_mail_folder, 0750) == 0 || errno == EEXIST))
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    return fd;
+}
+
+/* Writes the reset e-mail into the mail folder: a temporary name, synced, then renamed, as worker/mail.c does. */
 static int account_mail_reset(struct http_request *req, const char *email, const char *token)
 {
-    char origin[ACCOUNT_ORIGIN_MAX], text[ACCOUNT_MAIL_MAX], path[ACCOUNT_PATH_MAX], temporary[ACCOUNT_PATH_MAX];
+    char origin[ACCOUNT_ORIGIN_MAX], text[ACCOUNT_MAIL_MAX];
+    char path[ACCOUNT_PATH_MAX + 64], temporary[ACCOUNT_PATH_MAX + 64]; /* the folder plus the file name */
     char date[64];
     time_t now = time(NULL);
     struct tm tm;
@@ -462,9 +482,9 @@ static int account_mail_reset(struct http_request *req, const char *email, const
                    account_mail_from, email, date, origin, token);
     if (len < 0 || (size_t)len >= sizeof(text))
         return SHOP_ERR_INTERNAL;
-    snprintf(path, sizeof(path), "%s/reset-%.16s.eml", account_mail_spool, token + 16);
-    snprintf(temporary, sizeof(temporary), "%s/.reset-%.16s.eml.tmp", account_mail_spool, token + 16);
-    fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    snprintf(path, sizeof(path), "%s/reset-%.16s.eml", account_mail_folder, token + 16);
+    snprintf(temporary, sizeof(temporary), "%s/.reset-%.16s.eml.tmp", account_mail_folder, token + 16);
+    fd = account_mail_open(temporary);
     if (fd < 0 || write(fd, text, (size_t)len) != len || fsync(fd) != 0 || close(fd) != 0 ||
         rename(temporary, path) != 0) {
         log_event(LOG_LEVEL_ERROR, req->request_id, "event=mail_spool_failed kind=password_reset error=\"%s\"",

@@ -284,6 +284,21 @@ int queue_unlease(struct queue *q, const char *key)
     return queue_command(q, NULL, 2, argv, argvlen);
 }
 
+int queue_lease_held(struct queue *q, const char *key, bool *held)
+{
+    const char *argv[] = {"EXISTS", key};
+    const size_t argvlen[] = {6, strlen(key)};
+    redisReply *exists;
+    int rc = queue_command(q, &exists, 2, argv, argvlen);
+
+    *held = true; /* unknown counts as alive: nothing is taken from a worker that may still run */
+    if (rc != SHOP_OK)
+        return rc;
+    *held = !(exists->type == REDIS_REPLY_INTEGER && exists->integer == 0);
+    freeReplyObject(exists);
+    return SHOP_OK;
+}
+
 /* Redis's clock in milliseconds, for scripts: every host then agrees on when a lease ends. */
 #define QUEUE_LUA_NOW "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)"
 /* KEYS: lease, roster. ARGV: seconds, member. */

@@ -23,6 +23,7 @@
 #ifndef SHOP_QUEUE_H
 #define SHOP_QUEUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -106,6 +107,9 @@ int queue_lease(struct queue *q, const char *key, int seconds);
 
 /* Drops a lease at once (a consumer that stops cleanly). */
 int queue_unlease(struct queue *q, const char *key);
+
+/* Sets *held to whether the lease key exists (its consumer is alive); SHOP_ERR_UNAVAILABLE when Redis is away. */
+int queue_lease_held(struct queue *q, const char *key, bool *held);
 
 /*
  * A lease others can count, in one atomic script: sets key to expire in

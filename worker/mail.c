@@ -179,16 +179,16 @@ static size_t mail_read_callback(char *buffer, size_t size, size_t count, void *
     return n;
 }
 
-static int mail_send_smtp(struct worker *w, const struct worker_order *order, struct mail_text *text)
+int mail_smtp_send(struct worker *w, const char *address, struct mail_text *text, CURLcode *result)
 {
     CURL *curl = curl_easy_init();
     struct curl_slist *recipients = NULL;
     char recipient[300];
-    CURLcode result;
 
+    *result = CURLE_OK;
     if (curl == NULL)
         return SHOP_ERR_NOMEM;
-    snprintf(recipient, sizeof(recipient), "<%s>", order->email);
+    snprintf(recipient, sizeof(recipient), "<%s>", address);
     recipients = curl_slist_append(recipients, recipient);
     curl_easy_setopt(curl, CURLOPT_URL, w->mail.smtp_url);
     curl_easy_setopt(curl, CURLOPT_MAIL_FROM, w->mail.envelope_from);
@@ -199,14 +199,20 @@ static int mail_send_smtp(struct worker *w, const struct worker_order *order, st
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, MAIL_SMTP_TIMEOUT_SECONDS);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     text->sent = 0;
-    result = curl_easy_perform(curl);
+    *result = curl_easy_perform(curl);
     curl_slist_free_all(recipients);
     curl_easy_cleanup(curl);
-    if (result != CURLE_OK) {
+    return *result == CURLE_OK ? SHOP_OK : SHOP_ERR_UNAVAILABLE;
+}
+
+static int mail_send_smtp(struct worker *w, const struct worker_order *order, struct mail_text *text)
+{
+    CURLcode result;
+    int rc = mail_smtp_send(w, order->email, text, &result);
+
+    if (rc == SHOP_ERR_UNAVAILABLE)
         log_event(LOG_LEVEL_WARN, NULL, "event=smtp_failed order=%s error=\"%s\"", order->id, curl_easy_strerror(result));
-        return SHOP_ERR_UNAVAILABLE;
-    }
-    return SHOP_OK;
+    return rc;
 }
 
 /* Remembers a failure whose schedule could not be written, to write it from mail_resend_due(). */

@@ -6,6 +6,9 @@
 #ifndef SHOP_WORKER_STEPS_H
 #define SHOP_WORKER_STEPS_H
 
+#include <curl/curl.h>
+
+#include "worker/compose.h"
 #include "worker/worker.h"
 
 /*
@@ -33,6 +36,14 @@ struct mail_sent {
 
 /* Records the deliveries of arg (a struct mail_sent): a db_transaction body, run in the order's final transaction. */
 int mail_record_sent(struct db *db, void *arg);
+
+/*
+ * Sends text to address (bare, no brackets) through smtp_url, from mail_from's
+ * address: SHOP_OK once the server accepted it, SHOP_ERR_UNAVAILABLE with
+ * *result the cause (logged by the caller, who knows what it sent),
+ * SHOP_ERR_NOMEM.
+ */
+int mail_smtp_send(struct worker *w, const char *address, struct mail_text *text, CURLcode *result);
 
 /*
  * Housekeeping: sends the e-mails queued for the worker (a refund's, see

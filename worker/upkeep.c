@@ -19,6 +19,7 @@
  *   back the sweep runs at once, batch after batch.
  * - Try again the confirmations that could not be delivered, and send the
  *   e-mails queued for the worker (mail.c).
+ * - With SMTP, relay the e-mails others left in the outbox (outbox.c).
  * - Expire abandoned carts (lib/cart_expiry): every UPKEEP_CARTS_EVERY_MS,
  *   one small batch of carts nobody changed for cart_ttl_days, so a big
  *   backlog drains slowly beside the orders rather than in one long delete.
@@ -32,6 +33,7 @@
 #include "lib/log.h"
 #include "lib/order.h"
 #include "worker/aggregate.h"
+#include "worker/outbox.h"
 #include "worker/steps.h"
 #include "worker/upkeep.h"
 
@@ -146,6 +148,7 @@ void worker_upkeep(struct worker *w)
         upkeep_sweep(w);
     }
     mail_resend_due(w);
+    outbox_relay_due(w);
     if (now >= w->due.carts) {
         w->due.carts = now + UPKEEP_CARTS_EVERY_MS;
         upkeep_expire_carts(w);

@@ -81,7 +81,7 @@ struct worker {
         int count;
     } mail_unrecorded;
     struct {                      /* when each upkeep chore is next due (ms) */
-        long long lease, release, recover, redrive, aggregate, sweep, mail, carts;
+        long long lease, release, recover, redrive, aggregate, sweep, mail, outbox, carts;
     } due;
 };
 

@@ -226,6 +226,8 @@ class Package(unittest.TestCase):
         self.assertNotRegex(read_text(CONF), r"(?m)^secret =", "the conffile holds no secret")
         spool = os.stat("/var/spool/fcgi-shop/mail")
         self.assertEqual((pwd.getpwuid(spool.st_uid).pw_name, spool.st_mode & 0o777), ("fcgi-shop", 0o750))
+        outbox = os.stat("/var/spool/fcgi-shop/mail/outbox")  # reset e-mails waiting for the worker's SMTP relay
+        self.assertEqual((pwd.getpwuid(outbox.st_uid).pw_name, outbox.st_mode & 0o777), ("fcgi-shop", 0o750))
         self.assertEqual(pwd.getpwuid(os.stat("/var/cache/nginx/fcgi-shop").st_uid).pw_name, "www-data")
 
     def test_2_setup_then_the_shop_sells_on_port_80_beside_the_default_site(self):
