@@ -1,5 +1,6 @@
 // accounts.test.mjs - shopper accounts in a real browser: one cart and one order
-// history on two devices (two browser contexts), and the forgotten password.
+// history on two devices (two browser contexts), the forgotten password, and what
+// signing in withstands: enumeration, session fixation and password guessing.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -149,4 +150,56 @@ test('a forgotten password: the e-mailed link sets a new one, once', async () =>
   await signIn(page, email, 'walnut-harbour-signal');
   assert.equal(await page.textContent('#account-link'), 'Bo Lund');
   assert.deepEqual(page.errors, []);
+});
+
+test('signing in: one answer for an unknown e-mail and a wrong password, a new session id, and 429 after ten misses', async () => {
+  const email = newEmail();
+  const owner = await shopper(browser);
+  await owner.goto('/');
+  await owner.waitForLoadState('networkidle');
+  assert.equal(await owner.evaluate(async ([e, p]) => (await fetch('/api/account', { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: e, password: p, name: 'Cy Moss' }) }))
+    .status, [email, PASSWORD]), 201);
+  await owner.context().close();
+
+  const page = await shopper(browser);
+  await page.goto('/cart'); // the cart starts an anonymous session: its cookie is the one a fixer would plant
+  await page.waitForLoadState('networkidle');
+  const sid = async () => (await page.context().cookies()).find((c) => c.name === 'sid')?.value;
+  const before = await sid();
+  assert.ok(before, 'an anonymous session cookie');
+
+  const tryOnce = async (address, password) => {
+    await page.goto('/sign-in');
+    await page.getByLabel('E-mail').fill(address);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const message = page.locator('form.account-form .form-message');
+    await page.waitForFunction(() => document.querySelector('form.account-form .form-message').textContent !== '');
+    return message.textContent();
+  };
+  // No account enumeration: the same words whether or not the address has an account.
+  const unknown = await tryOnce(newEmail(), 'not-the-password-1');
+  const wrong = await tryOnce(email, 'not-the-password-1');
+  assert.equal(unknown, wrong);
+  assert.equal(await sid(), before, 'a failed sign-in changes nothing');
+
+  // No fixation: signing in replaces the session id, and the old one signs no one in.
+  await signIn(page, email, PASSWORD);
+  const after = await sid();
+  assert.notEqual(after, before);
+  const planted = await browser.newContext({ baseURL: page.url() });
+  await planted.addCookies([{ name: 'sid', value: before, url: page.url() }]);
+  assert.equal((await (await planted.request.get('/api/session')).json()).signedIn, false);
+  await planted.close();
+
+  // Guessing: ten wrong passwords in a row, then even the right one is refused for a while.
+  await page.goto('/account');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('link', { name: 'Sign in' }).waitFor();
+  for (let i = 0; i < 10; i++) assert.equal(await tryOnce(email, `wrong-password-${i}`), wrong);
+  assert.equal(await tryOnce(email, PASSWORD), 'Too many failed attempts; try again later.');
+  assert.equal((await page.request.post('/api/session', { data: { email, password: PASSWORD } })).status(), 429);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
 });
