@@ -15,6 +15,20 @@
  * with the bound values, the dead branches are removed before the range is
  * chosen.
  *
+ * Search (q) is InnoDB FULLTEXT (017) in boolean mode: the user's text is cut
+ * into words (letters and digits; everything else separates, so no boolean
+ * operator of the user's reaches MATCH), each word of 3 bytes or more that is
+ * not an InnoDB stopword becomes "+word*" (all words required, each a prefix),
+ * at most 8 words. A text with no such word finds nothing. A search is listed
+ * by relevance unless sort says otherwise: products with every word in the
+ * name first, then by the index's relevance, then by id.
+ *
+ * Every list statement carries a time limit (catalog_statement_ms, MariaDB
+ * max_statement_time): past it the answer is 503 (search_timeout, or busy)
+ * with Retry-After. At most search_max_concurrent searches run at once (by
+ * default one less than the threads, so plain catalog pages always find a
+ * thread); one more answers 503 busy at once.
+ *
  * A cursor carries the last row's sort key and id, and a digest of the filters
  * it was issued for; its list name names the sort. So a cursor is refused by
  * another sort or another filter, where its position would mean nothing.
