@@ -79,9 +79,20 @@ def timed(function, *args):
 class SearchTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        # MariaDB 10.11 may give new rows full-text document ids it already holds as deleted, after a restart
+        # that followed deletes of rows not yet synced to the index (other tests delete their scratch products
+        # and restart MariaDB): such rows stay unsearchable. Inserting again moves past them (README, Search).
         rows = SCRATCH + PAGED
-        sql("INSERT INTO products (id, name, description, category, price_cents, stock) VALUES "
-            + ", ".join(f"('{i}', '{n}', '{d}', '{c}', {p}, 5)" for i, n, d, c, p in rows))
+        for _ in range(40):
+            sql("DELETE FROM products WHERE id LIKE 'srch-%';"
+                " INSERT INTO products (id, name, description, category, price_cents, stock) VALUES "
+                + ", ".join(f"('{i}', '{n}', '{d}', '{c}', {p}, 5)" for i, n, d, c, p in rows))
+            if len(sql("SELECT id FROM products WHERE id LIKE 'srch-%'"
+                       " AND MATCH(name, description) AGAINST('+zorblat* +quimbly*' IN BOOLEAN MODE)"
+                       " UNION ALL SELECT id FROM products WHERE id LIKE 'srch-page-%'"
+                       " AND MATCH(name, description) AGAINST('+quimbly*' IN BOOLEAN MODE)")) == 1 + len(PAGED):
+                return
+        raise AssertionError("the scratch products never became searchable")
 
     @classmethod
     def tearDownClass(cls):
