@@ -143,6 +143,11 @@ static int db_error(struct db *db, unsigned int code, const char *message, const
     }
     if (code == ER_DUP_ENTRY)
         return SHOP_ERR_CONFLICT;
+    if (code == ER_STATEMENT_TIMEOUT && !db->in_transaction) {
+        /* Over its SET STATEMENT max_statement_time: a read stopped so it cannot hold a thread for long. */
+        log_event(LOG_LEVEL_WARN, NULL, "event=db_statement_timeout sql=\"%.80s\"", sql);
+        return SHOP_ERR_RETRY;
+    }
     log_event(LOG_LEVEL_ERROR, NULL, "event=db_error errno=%u error=\"%s\" sql=\"%.80s\"", code, message, sql);
     metrics_add(METRICS_DB_ERROR, 1);
     return SHOP_ERR_INTERNAL;
@@ -307,6 +312,11 @@ static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, MYSQL_RES *meta, struc
 
 static bool db_sql_is_read(const char *sql)
 {
+    const char *for_select;
+
+    /* "SET STATEMENT max_statement_time = … FOR SELECT …" is a read too. */
+    if (strncasecmp(sql, "SET STATEMENT ", 14) == 0 && (for_select = strstr(sql, " FOR ")) != NULL)
+        sql = for_select + 5;
     while (*sql == ' ' || *sql == '\n' || *sql == '(')
         sql++;
     return strncasecmp(sql, "SELECT", 6) == 0;
