@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch, screenshot, shopper } from './browser.mjs';
+import { launch, screenshot, shopper, addViaApi } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -16,15 +16,6 @@ const SHIPPING_REST = { address: 'Rua das Flores 12', city: 'Lisboa', postalCode
 
 function newEmail() {
   return `browser-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-}
-
-// Adds to the cart through the API, once the page's own first requests (and their cookie) are done.
-async function addViaApi(page, productId, quantity = 1) {
-  await page.waitForLoadState('networkidle');
-  const status = await page.evaluate(async ([id, qty]) => (await fetch('/api/cart', { method: 'POST',
-    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ productId: id, quantity: qty }) })).status,
-  [productId, quantity]);
-  assert.equal(status, 200);
 }
 
 async function cartLines(page) {

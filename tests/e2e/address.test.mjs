@@ -2,7 +2,7 @@
 // errors, prefilled on a retry) and quantity boxes that stop at the stock.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { URL, launch, screenshot, shopper, sql } from './browser.mjs';
+import { URL, launch, screenshot, shopper, sql, addViaApi } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -11,16 +11,6 @@ after(async () => { await browser.close(); });
 const ADDRESS = { name: 'Ana Lima', email: 'ana@example.com', address: '10 Downing Street', city: 'London',
   postalCode: 'SW1A 2AA' };
 const LOW_STOCK = 'prod-047'; // no other browser test uses it
-
-// Adds to the page's session's cart once the page's own first requests have
-// answered (a cookie-less request starts a session; see storefront.test.mjs).
-async function addViaApi(page, productId, quantity = 1) {
-  await page.waitForLoadState('networkidle');
-  const status = await page.evaluate(async ([id, qty]) => (await fetch('/api/cart', { method: 'POST',
-    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ productId: id, quantity: qty }) })).status,
-  [productId, quantity]);
-  assert.equal(status, 200);
-}
 
 async function checkoutWith(page, productId) {
   await page.goto('/checkout');

@@ -1,5 +1,6 @@
 // browser.mjs - what the browser tests share: Debian's Chromium through
 // playwright-core, the stack under test, and screenshots.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -57,4 +58,15 @@ export async function fillShipping(page, shipping) {
     if (field === 'country') await page.selectOption('#ship-country', value);
     else await page.fill(`#ship-${field}`, value);
   }
+}
+
+// Adds to the cart the page's session owns. The page's own first requests must
+// have answered first: each cookie-less request starts a session, and a late
+// Set-Cookie from one of them would replace the session this add went to.
+export async function addViaApi(page, productId, quantity = 1) {
+  await page.waitForLoadState('networkidle');
+  const status = await page.evaluate(async ([id, qty]) => (await fetch('/api/cart', { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ productId: id, quantity: qty }) })).status,
+  [productId, quantity]);
+  assert.equal(status, 200);
 }

@@ -1,7 +1,7 @@
 // checkout.test.mjs - the checkout shows what is being bought, and orders only that: summary, empty cart, two tabs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { URL, fillShipping, launch, screenshot, shopper } from './browser.mjs';
+import { URL, fillShipping, launch, screenshot, shopper, addViaApi } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -22,12 +22,6 @@ async function callApi(page, method, path, body) {
       body: m === 'GET' ? undefined : JSON.stringify(b ?? {}) });
     return { status: response.status, body: await response.json() };
   }, [method, path, body]);
-}
-
-// Adds to the cart; the page's first requests must have answered, so its session cookie is the one in use.
-async function addViaApi(page, productId, quantity = 1) {
-  await page.waitForLoadState('networkidle');
-  assert.equal((await callApi(page, 'POST', '/api/cart', { productId, quantity })).status, 200);
 }
 
 async function summaryRows(page) {

@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch, screenshot, service, shopper, fillShipping } from './browser.mjs';
+import { launch, screenshot, service, shopper, fillShipping, addViaApi } from './browser.mjs';
 
 const ROOT = process.env.SHOP_ROOT || path.resolve(path.dirname(new globalThis.URL(import.meta.url).pathname), '../..');
 const BUILD = process.env.SHOP_BUILD || path.join(ROOT, 'build');
@@ -20,15 +20,6 @@ const RAW_STATUS = /PENDING|PROCESSED|PAYMENT_FAILED|FAILED|CANCELLED|REFUNDED/;
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser.close(); });
-
-// Adds to the cart of the page's session, once the page's own first requests have answered (see storefront.test.mjs).
-async function addViaApi(page, productId, quantity = 1) {
-  await page.waitForLoadState('networkidle');
-  const status = await page.evaluate(async ([id, qty]) => (await fetch('/api/cart', { method: 'POST',
-    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ productId: id, quantity: qty }) })).status,
-  [productId, quantity]);
-  assert.equal(status, 200);
-}
 
 // Checks out the page's cart through the API (with shipping overrides); returns the order id.
 async function orderViaApi(page, shipping) {

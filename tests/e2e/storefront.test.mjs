@@ -1,7 +1,7 @@
 // storefront.test.mjs - a shopper's journey through the storefront in a real browser.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, screenshot, service, shopper, fillShipping } from './browser.mjs';
+import { launch, screenshot, service, shopper, fillShipping, addViaApi } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -9,18 +9,6 @@ after(async () => { await browser.close(); });
 
 const SHIPPING = { name: 'Ana Lima', email: 'ana@example.com', address: 'Rua das Flores 12', city: 'Lisboa',
   postalCode: '1000-001', country: 'PT' };
-
-
-// Adds to the cart the page's session owns. The page's own first requests must
-// have answered first: each cookie-less request starts a session, and a late
-// Set-Cookie from one of them would replace the session this add went to.
-async function addViaApi(page, productId, quantity = 1) {
-  await page.waitForLoadState('networkidle');
-  const status = await page.evaluate(async ([id, qty]) => (await fetch('/api/cart', { method: 'POST',
-    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ productId: id, quantity: qty }) })).status,
-  [productId, quantity]);
-  assert.equal(status, 200);
-}
 
 test('the whole journey: browse, search, product, cart, checkout, status, history, recommendations', async () => {
   const page = await shopper(browser);
