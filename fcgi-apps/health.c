@@ -44,7 +44,8 @@
 #define HEALTH_MAX_WAIT_MAX 86400
 
 /* The responders probed: every one but this (answering at all proves it). <name>.sock in the socket folder. */
-static const char *const health_responders[] = {"products", "cart", "orders", "events", "recommendations", "account"};
+static const char *const health_responders[] = {"products", "search", "cart", "orders", "events", "recommendations",
+                                                 "account"};
 #define HEALTH_RESPONDER_COUNT ((int)(sizeof(health_responders) / sizeof(health_responders[0])))
 
 struct health_settings {

@@ -25,9 +25,14 @@
  *
  * Every list statement carries a time limit (catalog_statement_ms, MariaDB
  * max_statement_time): past it the answer is 503 (search_timeout, or busy)
- * with Retry-After. At most search_max_concurrent searches run at once (by
- * default one less than the threads, so plain catalog pages always find a
- * thread); one more answers 503 busy at once.
+ * with Retry-After.
+ *
+ * Searches have a pool of their own: this program is built twice, as
+ * shop-products and as shop-search (PRODUCTS_POOL "search"), and nginx sends a
+ * request with a non-empty q to the search pool's socket. Searches then wait
+ * in that socket's backlog for a thread of their own, and can never take the
+ * threads plain catalog pages need. (Both programs answer every route; only
+ * nginx's routing makes the pools.)
  *
  * A cursor carries the last row's sort key and id, and a digest of the filters
  * it was issued for; its list name names the sort. So a cursor is refused by
@@ -60,6 +65,11 @@
 #include "lib/money.h"
 #include "lib/product.h"
 #include "lib/responder.h"
+
+/* Which pool this program serves: "products" (shop-products) or "search" (shop-search, see above). */
+#ifndef PRODUCTS_POOL
+#define PRODUCTS_POOL "products"
+#endif
 
 #define PRODUCTS_DEFAULT_LIMIT 20
 #define PRODUCTS_MAX_LIMIT 100
@@ -150,8 +160,6 @@ static const struct products_sort products_sorts[] = {
 
 /* Read once at start (products_init); read-only afterwards. */
 static char products_sql[PRODUCTS_SORT_COUNT][2][PRODUCTS_SQL_MAX];
-static long long products_search_max;      /* searches running at once, at most */
-static int products_searches;              /* running now (atomic) */
 
 /*
  * The user's text as a boolean query: each word of at least
@@ -345,7 +353,7 @@ static int products_parse_query(struct http_request *req, struct products_query 
     return SHOP_OK;
 }
 
-/* 503 with Retry-After: 1, for a search over the limit or a statement over its time. */
+/* 503 with Retry-After: 1, for a statement over its time (or a lock wait). */
 static int products_reply_busy(struct http_request *req, const char *code, const char *message)
 {
     http_add_header(req, "Retry-After", "1");
@@ -378,25 +386,6 @@ static int products_run(struct responder_context *ctx, struct http_request *req,
     return db_exec(ctx->db, req->arena, products_sql[query->sort][query->search], params, n, rows);
 }
 
-/*
- * A search holds one of products_search_max places while it runs, so plain
- * catalog pages always keep a thread; without a place it answers 503 at once.
- */
-static int products_search(struct responder_context *ctx, struct http_request *req,
-                           const struct products_query *query, const char *const *after, bool has_cursor,
-                           long long limit, struct db_result *rows)
-{
-    int rc;
-
-    if (__atomic_add_fetch(&products_searches, 1, __ATOMIC_ACQ_REL) > products_search_max) {
-        __atomic_sub_fetch(&products_searches, 1, __ATOMIC_ACQ_REL);
-        return products_reply_busy(req, "busy", "Too many searches at once; try again in a moment.");
-    }
-    rc = products_run(ctx, req, query, after, has_cursor, limit, rows);
-    __atomic_sub_fetch(&products_searches, 1, __ATOMIC_ACQ_REL);
-    return rc;
-}
-
 static int products_list(struct http_request *req, struct responder_context *ctx)
 {
     const char *cursor_text = http_query_get(req, "cursor");
@@ -420,7 +409,7 @@ static int products_list(struct http_request *req, struct responder_context *ctx
     if (!query.search)
         rc = products_run(ctx, req, &query, after, cursor_text != NULL, limit, &rows);
     else if (query.boolean[0] != '\0')
-        rc = products_search(ctx, req, &query, after, cursor_text != NULL, limit, &rows);
+        rc = products_run(ctx, req, &query, after, cursor_text != NULL, limit, &rows);
     /* else: no word the index can hold (all shorter than 3 bytes, or stopwords): nothing found. */
     if (rc == SHOP_ERR_RETRY) /* over catalog_statement_ms (db.c), or a lock wait */
         return products_reply_busy(req, query.search ? "search_timeout" : "busy",
@@ -486,19 +475,16 @@ static int products_categories(struct http_request *req, struct responder_contex
 }
 
 /*
- * Reads catalog_statement_ms and search_max_concurrent, and puts the time
+ * Reads catalog_statement_ms, and puts the time
  * limit in front of every list statement: MariaDB stops one that runs longer
  * (ER_STATEMENT_TIMEOUT, answered 503), so no list holds a thread for long.
  */
 static int products_init(void)
 {
-    long long ms, threads;
+    long long ms;
     int i, kind;
 
-    if (config_get_int("catalog_statement_ms", PRODUCTS_DEFAULT_STATEMENT_MS, 10, 60000, &ms) != SHOP_OK ||
-        config_get_int("threads", RESPONDER_DEFAULT_THREADS, 1, RESPONDER_MAX_THREADS, &threads) != SHOP_OK ||
-        config_get_int("search_max_concurrent", threads > 1 ? threads - 1 : 1, 1, RESPONDER_MAX_THREADS,
-                       &products_search_max) != SHOP_OK)
+    if (config_get_int("catalog_statement_ms", PRODUCTS_DEFAULT_STATEMENT_MS, 10, 60000, &ms) != SHOP_OK)
         return SHOP_ERR_INVALID;
     for (i = 0; i < PRODUCTS_SORT_COUNT; i++)
         for (kind = PRODUCTS_SQL_PLAIN; kind <= PRODUCTS_SQL_SEARCH; kind++)
@@ -510,7 +496,7 @@ static int products_init(void)
 }
 
 static const struct responder products_responder = {
-    .name = "products",
+    .name = PRODUCTS_POOL,
     .routes = products_routes,
     .init = products_init,
 };

@@ -10,7 +10,7 @@ SHOP_VAR=${SHOP_VAR:-$SHOP_ROOT/var}
 SHOP_PORT=${SHOP_PORT:-8080}
 
 # Every API resource has one responder program, fcgi-apps/shop-<name>.
-SHOP_RESPONDERS="products health cart orders events recommendations metrics account"
+SHOP_RESPONDERS="products search health cart orders events recommendations metrics account"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }

@@ -8,7 +8,7 @@ import uuid
 
 from shop import VAR, Client, assert_error, fresh, get, kill_service, service, sql, wait_until
 
-RESPONDERS = ["products", "cart", "orders", "events", "recommendations", "account"]
+RESPONDERS = ["products", "search", "cart", "orders", "events", "recommendations", "account"]
 LEASE_SECONDS = 10  # worker_lease_seconds, the stack's default
 
 

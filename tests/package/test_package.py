@@ -202,7 +202,7 @@ class Package(unittest.TestCase):
 
     def test_1_install_lays_out_files_user_and_a_secret(self):
         self.assertTrue(installed())
-        for program in ("shopctl", "shop-worker", "shop-products", "shop-cart", "shop-orders", "shop-events",
+        for program in ("shopctl", "shop-worker", "shop-products", "shop-search", "shop-cart", "shop-orders", "shop-events",
                         "shop-recommendations", "shop-health", "shop-account"):
             self.assertTrue(os.access(f"/usr/bin/{program}", os.X_OK), program)
             self.assertTrue(os.path.exists(f"/usr/share/man/man8/{program}.8.gz"), f"man page of {program}")
