@@ -201,19 +201,17 @@ class Load:
         return [user_id(s.client) for s in self.shoppers if "sid" in s.client.cookies]
 
     def outage(self, kind):
-        """The longest run of failed requests of this kind (no success of that kind in between), in seconds."""
-        log = sorted(entry for s in self.shoppers for entry in s.log if entry[3] == kind)
-        longest, first_failed, last_failed = 0.0, None, None
-        for begun, ended, ok, _ in log:
-            if ok:
-                if first_failed is not None:
-                    longest = max(longest, last_failed - first_failed)
-                first_failed = None
-            else:
+        """The longest a shopper saw requests of this kind fail in a row (from the start of the first failed
+        one to the end of the last, with no success between), in seconds."""
+        longest = 0.0
+        for shopper in self.shoppers:
+            first_failed = None
+            for begun, ended, ok, _ in sorted(entry for entry in shopper.log if entry[3] == kind):
+                if ok:
+                    first_failed = None
+                    continue
                 first_failed = begun if first_failed is None else first_failed
-                last_failed = ended
-        if first_failed is not None:
-            longest = max(longest, last_failed - first_failed)
+                longest = max(longest, ended - first_failed)
         return longest
 
     def failures(self, kind):
