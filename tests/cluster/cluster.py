@@ -109,7 +109,7 @@ def scratch_products(prefix, count=20):
 class Shopper(threading.Thread):
     """One browser in a loop: browse (an uncached list page and a product), empty the cart, add 1-2 products,
     check out (retrying with one Idempotency-Key while the shop is unavailable), 1 time in 4 cancel at once.
-    Every request is logged as (start, end, ok, kind); a 5xx or a broken connection is a failure."""
+    Every request is logged as (start, end, ok, kind, status); a 5xx or a broken connection is a failure."""
 
     def __init__(self, products, stop, started):
         super().__init__(daemon=True)
@@ -124,7 +124,8 @@ class Shopper(threading.Thread):
             response = self.client.request(method, path, **kwargs)
         except (OSError, http.client.HTTPException):
             response = None
-        self.log.append((begun, time.time(), response is not None and response.status < 500, kind))
+        self.log.append((begun, time.time(), response is not None and response.status < 500, kind,
+                         response.status if response is not None else 0))
         return response
 
     def run(self):
@@ -158,7 +159,8 @@ class Shopper(threading.Thread):
                 response = checkout(self.client, headers=key)
             except (OSError, http.client.HTTPException):
                 response = None
-            self.log.append((begun, time.time(), response is not None and response.status < 500, "write"))
+            self.log.append((begun, time.time(), response is not None and response.status < 500, "write",
+                             response.status if response is not None else 0))
             if response is not None and response.status == 201:
                 order_id = response.json()["orderId"]
                 self.accepted.setdefault(order_id, time.time() - self.started)
@@ -206,13 +208,29 @@ class Load:
         longest = 0.0
         for shopper in self.shoppers:
             first_failed = None
-            for begun, ended, ok, _ in sorted(entry for entry in shopper.log if entry[3] == kind):
+            for begun, ended, ok, _, _ in sorted(entry for entry in shopper.log if entry[3] == kind):
                 if ok:
                     first_failed = None
                     continue
                 first_failed = begun if first_failed is None else first_failed
                 longest = max(longest, ended - first_failed)
         return longest
+
+    def entries(self, kind, since, until=float("inf")):
+        return [entry for s in self.shoppers for entry in list(s.log) if entry[3] == kind and since <= entry[0] < until]
+
+    def statuses_since(self, moment, kind):
+        """The HTTP statuses (0: no answer) of requests of this kind begun since moment."""
+        return [entry[4] for entry in self.entries(kind, moment)]
+
+    def statuses_between(self, since, until, kind):
+        return [entry[4] for entry in self.entries(kind, since, until)]
+
+    def successes_since(self, moment, kind):
+        return sum(1 for entry in self.entries(kind, moment) if entry[2])
+
+    def successes_between(self, since, until, kind):
+        return sum(1 for entry in self.entries(kind, since, until) if entry[2])
 
     def failures(self, kind):
         return sum(1 for s in self.shoppers for entry in s.log if entry[3] == kind and not entry[2])
