@@ -166,6 +166,9 @@ class ClusterFaultsTest(unittest.TestCase):
             time.sleep(2)
         during = [status for status in load.statuses_between(stopped + 1, promoting, "write")]
         self.assertNotIn(500, during, "a write failed otherwise than with 503 while the primary was down")
+        failed_reads = [status for status in load.statuses_between(stopped + 1, promoting, "read") if status >= 500
+                        or status == 0]
+        self.assertEqual(failed_reads, [], "catalog reads failed while the replica could serve them")
         self.check("stop the MariaDB primary", load, products,
                    f"; while db1 was down: {during.count(503)} writes answered 503,"
                    f" {load.successes_between(stopped + 1, promoting, 'read')} reads served by the replica;"
