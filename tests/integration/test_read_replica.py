@@ -7,6 +7,7 @@ on free loopback ports), loads the shop's schema and sample catalog into the pri
 runs responders of its own (--listen on a unix socket) configured from the stack's shop.conf with the db_*
 keys overridden. Requests go to the responders over FastCGI directly. Every process is stopped by its PID.
 """
+import json
 import os
 import shutil
 import signal
@@ -211,7 +212,6 @@ class ReplicaPair:
 def product_name(responder):
     status, body = responder.request("GET", f"/api/products/{PRODUCT}")
     assert status == 200, (status, body)
-    import json
     return json.loads(body)["name"]
 
 
@@ -222,6 +222,8 @@ class ReadReplicaTest(unittest.TestCase):
         try:
             cls.products = cls.pair.responder("products")
             cls.cart = cls.pair.responder("cart")
+            cls.recommendations = cls.pair.responder("recommendations")
+            cls.health = cls.pair.responder("health")
         except BaseException:
             cls.pair.close()
             raise
@@ -253,6 +255,28 @@ class ReadReplicaTest(unittest.TestCase):
         self.assertEqual(self.pair.primary.value(f"SELECT name FROM shop.products WHERE id = '{PRODUCT}'"),
                          self.name)
 
+    def test_recommendations_are_read_from_the_replica(self):
+        self.pair.replica.sql("SET sql_log_bin = 0; UPDATE shop.products SET name = CONCAT('R:', name)")
+        try:
+            status, body = self.recommendations.request("GET", "/api/recommendations?limit=10")
+            self.assertEqual(status, 200, body)
+            names = [item["name"] for item in json.loads(body)["items"]]
+            self.assertTrue(names)
+            self.assertTrue(all(name.startswith("R:") for name in names), names)
+        finally:
+            self.pair.replica.sql("SET sql_log_bin = 0;"
+                                  " UPDATE shop.products SET name = SUBSTRING(name, 3) WHERE name LIKE 'R:%'")
+
+    def test_health_reports_the_read_server_and_only_degrades_without_it(self):
+        status, body = self.health.request("GET", "/api/health")
+        body = json.loads(body)
+        self.assertEqual((status, body["status"], body["dbRead"], body["degraded"]), (200, "ok", "ok", []), body)
+        self.pair.replica.stop()
+        status, body = self.health.request("GET", "/api/health")
+        body = json.loads(body)
+        self.assertEqual((status, body["status"], body["failing"]), (200, "degraded", []), body)
+        self.assertEqual((body["db"], body["dbRead"], body["degraded"]), ("ok", "down", ["dbRead"]))
+
     def test_replica_stopped_catalog_reads_fall_back_to_the_primary(self):
         self.pair.replica.sql("SET sql_log_bin = 0; UPDATE shop.products SET name = 'Seen on the replica'"
                               f" WHERE id = '{PRODUCT}'")
@@ -274,7 +298,6 @@ class ReadReplicaTest(unittest.TestCase):
             self.assertEqual(status, 200, (path, body))
         status, body = self.cart.request("POST", "/api/cart", b'{"productId": "%s", "quantity": 1}' % PRODUCT.encode())
         self.assertEqual(status, 503, body)
-        import json
         self.assertEqual(json.loads(body)["error"]["code"], "service_unavailable")
 
 
