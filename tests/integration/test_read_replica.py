@@ -5,7 +5,8 @@ holding every row the old primary committed.
 Each class starts its own pair of MariaDB servers in a temp folder (a primary with a binary log and a replica
 on free loopback ports), loads the shop's schema and sample catalog into the primary with shopctl setup, and
 runs responders of its own (--listen on a unix socket) configured from the stack's shop.conf with the db_*
-keys overridden. Requests go to the responders over FastCGI directly. Every process is stopped by its PID.
+keys overridden, logging to the stack's log folder (replica-NAME.log). Requests go to the responders over FastCGI
+directly. Every process is stopped by its PID.
 """
 import json
 import os
@@ -94,7 +95,8 @@ class Responder:
 
     def __init__(self, folder, name, **settings):
         self.socket = os.path.join(folder, f"{name}.sock")
-        self.log_path = os.path.join(folder, f"{name}.log")
+        # In the stack's log folder, where scripts/test --sanitizers looks for reports.
+        self.log_path = os.path.join(VAR, "log", f"replica-{name}.log")
         env = dict(os.environ, SHOP_CONFIG=os.path.join(VAR, "shop.conf"))
         env.update({f"SHOP_{key.upper()}": str(value) for key, value in settings.items()})
         self.log = open(self.log_path, "ab")
