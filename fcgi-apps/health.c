@@ -14,6 +14,10 @@
  *   responders  every other responder answers FastCGI on its socket in
  *               responder_socket_dir (lib/probe.h: a connect alone proves
  *               nothing while a supervisor holds the socket).
+ *   dbRead      only when db_read_* names a read server (a replica): it
+ *               answers on this thread's read connection. Reads fall back
+ *               to the primary without it, so it fails alone as
+ *               "status":"degraded" (still 200) and is named in "degraded".
  * 200 "status":"ok" when every part holds; otherwise 503
  * "status":"unavailable" with "failing" naming each part that does not
  * ("db", "redis", "workers", "queue", "responders.<name>"). A part that
@@ -65,10 +69,11 @@ static struct health_settings health_config;
 static struct queue_names health_names;
 static char health_sockets[HEALTH_RESPONDER_COUNT][HEALTH_SOCKET_PATH_MAX];
 
-/* One readiness answer being built: the body and its list of failing parts. */
+/* One readiness answer being built: the body and its lists of failing and degraded parts. */
 struct health_report {
     struct json_object *body;
     struct json_object *failing;
+    struct json_object *degraded;   /* NULL unless a read server is configured */
 };
 
 static int health_ready(struct http_request *req, struct responder_context *ctx);
@@ -113,6 +118,19 @@ static bool health_db(struct health_report *r, struct responder_context *ctx)
     if (!ok)
         health_fail(r, "db");
     return ok;
+}
+
+/* dbRead: the read server answers; its failure degrades (reads use the primary), it does not fail. */
+static void health_db_read(struct health_report *r, struct responder_context *ctx)
+{
+    bool ok;
+
+    if (r->degraded == NULL)
+        return;
+    ok = db_ping(ctx->read_db) == SHOP_OK;
+    json_object_object_add(r->body, "dbRead", health_state(true, ok, "down"));
+    if (!ok)
+        json_object_array_add(r->degraded, json_object_new_string("dbRead"));
 }
 
 /* redis and workers: one script reads the queue's figures and counts the live workers. */
@@ -175,23 +193,29 @@ static void health_responders_probe(struct health_report *r)
 
 static int health_ready(struct http_request *req, struct responder_context *ctx)
 {
-    struct health_report r = {http_own(req, json_object_new_object()), json_object_new_array()};
+    struct health_report r = {http_own(req, json_object_new_object()), json_object_new_array(),
+                              settings_db_read_configured() ? json_object_new_array() : NULL};
     struct queue_stats stats = {0};
-    bool db_ok, redis_ok, ok;
+    bool db_ok, redis_ok, ok, degraded;
 
-    if (r.body == NULL || r.failing == NULL) {
+    if (r.body == NULL || r.failing == NULL || (settings_db_read_configured() && r.degraded == NULL)) {
         json_object_put(r.failing);
+        json_object_put(r.degraded);
         return SHOP_ERR_NOMEM;
     }
     /* status and failing first, so they lead the answer; status is filled in last. */
     json_object_object_add(r.body, "status", NULL);
     json_object_object_add(r.body, "failing", r.failing);
+    if (r.degraded != NULL)
+        json_object_object_add(r.body, "degraded", r.degraded);
     db_ok = health_db(&r, ctx);
+    health_db_read(&r, ctx);
     redis_ok = health_redis(&r, ctx, &stats);
     health_queue(&r, ctx, req, db_ok, redis_ok, &stats);
     health_responders_probe(&r);
     ok = json_object_array_length(r.failing) == 0;
-    json_object_object_add(r.body, "status", json_object_new_string(ok ? "ok" : "unavailable"));
+    degraded = r.degraded != NULL && json_object_array_length(r.degraded) > 0;
+    json_object_object_add(r.body, "status", json_object_new_string(!ok ? "unavailable" : degraded ? "degraded" : "ok"));
     http_add_header(req, "Cache-Control", "no-store");
     return http_reply_json(req, ok ? 200 : 503, r.body);
 }

@@ -41,6 +41,10 @@
  * Answers carry an ETag from their bytes, so a client that revalidates a page it
  * has gets a bodiless 304.
  *
+ * Every read here goes to the read handle (ctx->read_db: the replica when
+ * db_read_* names one, else the primary), so a page may lag the primary by the
+ * replication delay; stock is checked again on the primary at cart and checkout.
+ *
  * They also tell nginx's catalog cache how long to keep them: until the end of
  * the current second (X-Accel-Expires: @<this second>). nginx counts cache time
  * in whole seconds, so "1s" would mean up to 2 s of staleness; this way a change
@@ -383,7 +387,7 @@ static int products_run(struct responder_context *ctx, struct http_request *req,
     params[n++] = DB_PARAM_TEXT(after[0]);
     params[n++] = DB_PARAM_TEXT(after[1]);
     params[n++] = DB_PARAM_INT(limit + 1); /* one more tells whether a next page exists */
-    return db_exec(ctx->db, req->arena, products_sql[query->sort][query->search], params, n, rows);
+    return db_exec(ctx->read_db, req->arena, products_sql[query->sort][query->search], params, n, rows);
 }
 
 static int products_list(struct http_request *req, struct responder_context *ctx)
@@ -442,7 +446,7 @@ static int products_get(struct http_request *req, struct responder_context *ctx)
     if (!product_id_valid(id))
         return http_reply_error(req, SHOP_ERR_NOT_FOUND, "product_not_found", "No such product.", NULL);
     const struct db_param params[] = {DB_PARAM_TEXT(id), DB_PARAM_TEXT(money_currency())};
-    rc = db_exec(ctx->db, req->arena, SQL_GET_PRODUCT, params, 2, &rows);
+    rc = db_exec(ctx->read_db, req->arena, SQL_GET_PRODUCT, params, 2, &rows);
     if (rc != SHOP_OK)
         return rc;
     if (rows.rows == 0)
@@ -458,7 +462,7 @@ static int products_categories(struct http_request *req, struct responder_contex
 {
     struct json_object *body, *items;
     struct db_result rows;
-    int rc = db_exec(ctx->db, req->arena, SQL_CATEGORIES, NULL, 0, &rows), i;
+    int rc = db_exec(ctx->read_db, req->arena, SQL_CATEGORIES, NULL, 0, &rows), i;
 
     if (rc != SHOP_OK)
         return rc;

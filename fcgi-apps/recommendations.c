@@ -20,6 +20,13 @@
  * ones, are left out. A shopper with no history gets best sellers, then what is
  * popular now, then the varied pick.
  *
+ * Every read goes to the read handle (ctx->read_db: the replica when db_read_*
+ * names one), so recommendations go on while the primary is down; the
+ * shopper's history and the cart/ordered exclusion may lag by the replication
+ * delay (a product added a moment ago may still be suggested). The session is
+ * resolved on the primary by the responder skeleton: a sign-in must be seen at
+ * once.
+ *
  * Every array filled from a query is sized by the constant pasted into that
  * query's LIMIT (STR()), so the two cannot drift apart.
  *
@@ -128,7 +135,7 @@ static int recommendations_read_history(struct recommendations *r)
     struct db_result rows;
     int rc, i, n = 0;
 
-    if ((rc = db_exec(r->ctx->db, r->req->arena, SQL_HISTORY, user, 1, &rows)) != SHOP_OK)
+    if ((rc = db_exec(r->ctx->read_db, r->req->arena, SQL_HISTORY, user, 1, &rows)) != SHOP_OK)
         return rc;
     if ((history = arena_alloc(r->req->arena, sizeof(*history) * RECOMMEND_MAX_INTERACTIONS)) == NULL)
         return SHOP_ERR_NOMEM;
@@ -152,7 +159,7 @@ static int recommendations_query(struct recommendations *r, const char *sql, con
 {
     const struct db_param param[] = {DB_PARAM_TEXT(key != NULL ? key : "")};
 
-    return db_exec(r->ctx->db, r->req->arena, sql, param, key != NULL ? 1 : 0, rows);
+    return db_exec(r->ctx->read_db, r->req->arena, sql, param, key != NULL ? 1 : 0, rows);
 }
 
 /* One ranked list per top category: its popular products, then (when they are too few) the rest of it. */
@@ -197,7 +204,7 @@ static int recommendations_best_sellers(struct recommendations *r)
     struct db_result rows;
     int rc, i;
 
-    if ((rc = db_exec(r->ctx->db, r->req->arena, SQL_BEST_SELLERS, statuses, 2, &rows)) != SHOP_OK)
+    if ((rc = db_exec(r->ctx->read_db, r->req->arena, SQL_BEST_SELLERS, statuses, 2, &rows)) != SHOP_OK)
         return rc;
     for (i = 0; i < rows.rows; i++)
         recommend_add_best_seller(&r->candidates, db_result_text(&rows, i, 0), i);
@@ -214,7 +221,7 @@ static int recommendations_viewed_with(struct recommendations *r)
 
     for (i = 0; i < RECOMMEND_SEEDS; i++)
         params[i] = DB_PARAM_TEXT(i < r->interest->seed_count ? r->interest->seeds[i] : "");
-    if ((rc = db_exec(r->ctx->db, r->req->arena, SQL_VIEWED_WITH, params, RECOMMEND_SEEDS, &result)) != SHOP_OK)
+    if ((rc = db_exec(r->ctx->read_db, r->req->arena, SQL_VIEWED_WITH, params, RECOMMEND_SEEDS, &result)) != SHOP_OK)
         return rc;
     n = result.rows < RECOMMEND_SEEDS * RECOMMEND_PARTNERS_PER_SEED ? result.rows
                                                                      : RECOMMEND_SEEDS * RECOMMEND_PARTNERS_PER_SEED;
@@ -260,7 +267,7 @@ static int recommendations_details(struct recommendations *r, struct db_result *
         params[n++] = DB_PARAM_TEXT(r->candidates.items[i].product_id);
     while (n < RECOMMEND_DETAILS)
         params[n++] = DB_PARAM_TEXT(""); /* no product has an empty id */
-    return db_exec(r->ctx->db, r->req->arena, SQL_DETAILS, params, RECOMMEND_DETAILS, details);
+    return db_exec(r->ctx->read_db, r->req->arena, SQL_DETAILS, params, RECOMMEND_DETAILS, details);
 }
 
 /* The row of product_id in the details, -1 when it was not fetched. */
@@ -351,7 +358,7 @@ static int recommendations_get(struct http_request *req, struct responder_contex
     recommend_candidates_init(&r.candidates, items, RECOMMEND_MAX_CANDIDATES);
     r.half_life_hours = (double)settings_get()->recommend_half_life_hours;
     if ((rc = recommendations_read_history(&r)) != SHOP_OK ||
-        (rc = db_exec(ctx->db, req->arena, SQL_EXCLUDED, user, 4, &excluded)) != SHOP_OK ||
+        (rc = db_exec(ctx->read_db, req->arena, SQL_EXCLUDED, user, 4, &excluded)) != SHOP_OK ||
         (rc = recommendations_gather(&r)) != SHOP_OK)
         return rc;
     recommend_score(&r.candidates, r.interest);

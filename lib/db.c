@@ -32,6 +32,9 @@ struct db_statement {
 
 struct db {
     MYSQL *mysql;               /* NULL while disconnected */
+    struct db *primary;         /* a read handle's fallback; NULL for a primary handle */
+    time_t read_retry_at;       /* read handle: monotonic second before which the read server is left alone */
+    bool read_falling_back;     /* read handle: reads go to the primary (logged once per outage) */
     bool in_transaction;
     bool reported_down;         /* log "down" once per outage, not per request */
     int statement_count;
@@ -51,6 +54,15 @@ void db_library_end(void)
 struct db *db_open(void)
 {
     return calloc(1, sizeof(struct db));
+}
+
+struct db *db_open_read(struct db *primary)
+{
+    struct db *db = calloc(1, sizeof(struct db));
+
+    if (db != NULL)
+        db->primary = primary;
+    return db;
 }
 
 static void db_disconnect(struct db *db)
@@ -77,7 +89,9 @@ void db_close(struct db *db)
 static int db_connect(struct db *db)
 {
     const struct settings *s = settings_get();
-    const char *socket_path = s->db_socket;
+    bool read = db->primary != NULL;
+    const char *socket_path = read ? s->db_read_socket : s->db_socket, *host = read ? s->db_read_host : s->db_host;
+    unsigned int port = (unsigned int)(read ? s->db_read_port : s->db_port);
     unsigned int connect_timeout = DB_CONNECT_TIMEOUT_SECONDS, io_timeout = DB_IO_TIMEOUT_SECONDS;
     my_bool no = 0;
     MYSQL *mysql;
@@ -95,18 +109,18 @@ static int db_connect(struct db *db)
     mysql_options(mysql, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
     if (socket_path != NULL && *socket_path == '\0')
         socket_path = NULL;
-    if (mysql_real_connect(mysql, socket_path != NULL ? "localhost" : s->db_host, s->db_user, s->db_password,
-                           s->db_name, (unsigned int)s->db_port, socket_path, 0) == NULL) {
+    if (mysql_real_connect(mysql, socket_path != NULL ? "localhost" : host, s->db_user, s->db_password, s->db_name,
+                           port, socket_path, 0) == NULL) {
         metrics_add(METRICS_DB_CONNECT_FAILED, 1);
         if (!db->reported_down)
-            log_event(LOG_LEVEL_ERROR, NULL, "event=db_connect_failed errno=%u error=\"%s\"", mysql_errno(mysql),
-                      mysql_error(mysql));
+            log_event(LOG_LEVEL_ERROR, NULL, "event=db_connect_failed server=%s errno=%u error=\"%s\"",
+                      read ? "read" : "primary", mysql_errno(mysql), mysql_error(mysql));
         db->reported_down = true;
         mysql_close(mysql);
         return SHOP_ERR_UNAVAILABLE;
     }
     if (db->reported_down) {
-        log_event(LOG_LEVEL_INFO, NULL, "event=db_reconnected");
+        log_event(LOG_LEVEL_INFO, NULL, "event=db_reconnected server=%s", read ? "read" : "primary");
         metrics_add(METRICS_DB_RECONNECT, 1);
     }
     db->reported_down = false;
@@ -362,8 +376,8 @@ static int db_exec_once(struct db *db, struct arena *arena, const char *sql, con
     return rc;
 }
 
-int db_exec(struct db *db, struct arena *arena, const char *sql, const struct db_param *params, int count,
-            struct db_result *result)
+static int db_exec_on(struct db *db, struct arena *arena, const char *sql, const struct db_param *params, int count,
+                      struct db_result *result)
 {
     bool retryable = !db->in_transaction && db_sql_is_read(sql);
     int rc = db_exec_once(db, arena, sql, params, count, result);
@@ -378,9 +392,57 @@ int db_exec(struct db *db, struct arena *arena, const char *sql, const struct db
     return rc;
 }
 
+static time_t db_monotonic_seconds(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec;
+}
+
+/*
+ * A read handle's statement: on the read server when one is configured and
+ * was not found unreachable in the last DB_READ_RETRY_SECONDS, else on the
+ * primary. Only SHOP_ERR_UNAVAILABLE moves a read to the primary: any other
+ * answer (a timeout, a bad statement) would be the same there.
+ */
+static int db_exec_read(struct db *db, struct arena *arena, const char *sql, const struct db_param *params, int count,
+                        struct db_result *result)
+{
+    int rc;
+
+    if (settings_db_read_configured() && db_monotonic_seconds() >= db->read_retry_at) {
+        rc = db_exec_on(db, arena, sql, params, count, result);
+        if (rc != SHOP_ERR_UNAVAILABLE) {
+            if (db->read_falling_back)
+                log_event(LOG_LEVEL_INFO, NULL, "event=db_read_restored");
+            db->read_falling_back = false;
+            return rc;
+        }
+        if (!db->read_falling_back) /* once per outage */
+            log_event(LOG_LEVEL_WARN, NULL, "event=db_read_fallback to=primary retry_seconds=%d",
+                      DB_READ_RETRY_SECONDS);
+        db->read_falling_back = true;
+        db->read_retry_at = db_monotonic_seconds() + DB_READ_RETRY_SECONDS;
+    }
+    return db_exec_on(db->primary, arena, sql, params, count, result);
+}
+
+int db_exec(struct db *db, struct arena *arena, const char *sql, const struct db_param *params, int count,
+            struct db_result *result)
+{
+    if (db->primary != NULL)
+        return db_exec_read(db, arena, sql, params, count, result);
+    return db_exec_on(db, arena, sql, params, count, result);
+}
+
 int db_ping(struct db *db)
 {
-    int rc = db_connect(db);
+    int rc;
+
+    if (db->primary != NULL && !settings_db_read_configured())
+        return SHOP_ERR_UNAVAILABLE;
+    rc = db_connect(db);
 
     if (rc != SHOP_OK)
         return rc;

@@ -10,6 +10,13 @@
  * under that pointer for the life of the connection. Values travel only as
  * bound parameters: no SQL is ever assembled from input.
  *
+ * A read handle (db_open_read) sends its statements to the read server
+ * (db_read_socket, or db_read_host and db_read_port: a replica), and to its
+ * primary handle while no read server is configured or while the read server
+ * cannot be reached, so a dead replica costs a request nothing. It is for
+ * single reads that may lag the primary by the replication delay: never a
+ * transaction, a write, or a read of the shopper's own writes.
+ *
  * Results are fetched whole into the caller's arena as text cells, which is what
  * JSON output wants; db_result_int() parses a cell when a number is needed.
  */
@@ -62,10 +69,23 @@ void db_library_end(void);
  */
 struct db *db_open(void);
 
+/*
+ * A new, not yet connected read handle (see above) that falls back to primary,
+ * which must outlive it. NULL when out of memory.
+ */
+struct db *db_open_read(struct db *primary);
+
+/* Seconds a read handle leaves an unreachable read server alone before trying it again. */
+#define DB_READ_RETRY_SECONDS 5
+
 /* Closes the statements and the connection; frees db. */
 void db_close(struct db *db);
 
-/* SHOP_OK when the server answers, SHOP_ERR_UNAVAILABLE otherwise. */
+/*
+ * SHOP_OK when the server answers, SHOP_ERR_UNAVAILABLE otherwise. A read
+ * handle pings the read server itself, never its primary (SHOP_ERR_UNAVAILABLE
+ * also when none is configured).
+ */
 int db_ping(struct db *db);
 
 /*

@@ -195,10 +195,12 @@ static void *responder_thread_main(void *arg)
     arena_init(&ctx.arena, RESPONDER_ARENA_CHUNK);
     metrics_attach_thread(thread->index);
     ctx.db = db_open();
+    ctx.read_db = ctx.db != NULL ? db_open_read(ctx.db) : NULL;
     ctx.queue = thread->responder->uses_queue ? queue_open() : NULL;
-    if (ctx.db == NULL || (thread->responder->uses_queue && ctx.queue == NULL) ||
+    if (ctx.db == NULL || ctx.read_db == NULL || (thread->responder->uses_queue && ctx.queue == NULL) ||
         FCGX_InitRequest(&fcgi, thread->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
         log_event(LOG_LEVEL_ERROR, NULL, "event=thread_init_failed thread=%d", thread->index);
+        db_close(ctx.read_db);
         db_close(ctx.db);
         queue_close(ctx.queue);
         atomic_store(&thread->done, true);
@@ -226,6 +228,7 @@ static void *responder_thread_main(void *arg)
         arena_reset(&ctx.arena);
     }
     FCGX_Free(&fcgi, 0);
+    db_close(ctx.read_db);
     db_close(ctx.db);
     queue_close(ctx.queue);
     arena_free(&ctx.arena);

@@ -40,7 +40,8 @@
 /* What one thread owns; handlers get it with every request. */
 struct responder_context {
     int thread_index;
-    struct db *db;
+    struct db *db;              /* the primary: writes, transactions, reads of one's own writes */
+    struct db *read_db;         /* catalog-like reads that may lag (db_open_read: a replica, or the primary) */
     struct queue *queue;        /* NULL unless the responder uses Redis */
     struct arena arena;
     struct session session;     /* this request's shopper, for uses_session responders */

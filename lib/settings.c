@@ -41,6 +41,9 @@ static const struct setting settings_table[] = {
     TEXT("db_user", db_user, "shop", 1, 80, NULL),
     TEXT("db_password", db_password, "", 0, 256, NULL),
     TEXT("db_name", db_name, "shop", 1, 64, NULL),
+    TEXT("db_read_socket", db_read_socket, "", 0, 200, NULL),
+    TEXT("db_read_host", db_read_host, "", 0, 255, NULL),
+    INT("db_read_port", db_read_port, 3306, 1, 65535),
     TEXT("redis_socket", redis_socket, "", 0, 200, NULL),
     TEXT("redis_host", redis_host, "127.0.0.1", 1, 255, NULL),
     INT("redis_port", redis_port, 6379, 1, 65535),
@@ -55,7 +58,7 @@ static const struct setting settings_table[] = {
 /* Written once by settings_load() before any thread starts; read-only afterwards. */
 static struct settings settings_current = {
     .db_socket = "", .db_host = "127.0.0.1", .db_port = 3306, .db_user = "shop", .db_password = "",
-    .db_name = "shop", .redis_socket = "", .redis_host = "127.0.0.1", .redis_port = 6379,
+    .db_name = "shop", .db_read_socket = "", .db_read_host = "", .db_read_port = 3306, .redis_socket = "", .redis_host = "127.0.0.1", .redis_port = 6379,
     .queue_name = "shop:orders", .currency = "USD", .public_origin = "", .support_email = SETTINGS_SUPPORT_EMAIL,
     .recommend_half_life_hours = 72, .popular_half_life_hours = 24,
 };
@@ -95,6 +98,11 @@ int settings_load(void)
     if (rc == SHOP_OK)
         settings_current = loaded;
     return rc;
+}
+
+bool settings_db_read_configured(void)
+{
+    return settings_current.db_read_socket[0] != '\0' || settings_current.db_read_host[0] != '\0';
 }
 
 const struct settings *settings_get(void)

@@ -14,11 +14,14 @@
 #ifndef SHOP_SETTINGS_H
 #define SHOP_SETTINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct settings {
     const char *db_socket, *db_host, *db_user, *db_password, *db_name;
     long long db_port;
+    const char *db_read_socket, *db_read_host;  /* both empty: reads go to the primary */
+    long long db_read_port;
     const char *redis_socket, *redis_host;
     long long redis_port;
     const char *queue_name;
@@ -54,6 +57,9 @@ int settings_read_table(const struct setting *table, size_t count, void *out);
 
 /* Loads the shared settings (after config_load); SHOP_ERR_INVALID when any is bad. */
 int settings_load(void);
+
+/* True when db_read_socket or db_read_host names a read server (a replica). */
+bool settings_db_read_configured(void);
 
 /* The shared settings; defaults until settings_load() ran. */
 const struct settings *settings_get(void);
