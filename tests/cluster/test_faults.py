@@ -17,10 +17,8 @@ from cluster import (ADDRESS, CLUSTER_VAR, ROOT, Load, broken_invariants, cluste
                      scratch_products, sql, wait_until, worker_pid)
 
 BENCH_SECONDS = 5
-# Until the Sentinel and read-replica support is in this tree, the tests that need it are skipped.
+# Until the Sentinel support is in this tree, the test that needs it is skipped.
 HAS_SENTINEL = os.path.exists(os.path.join(ROOT, "lib", "sentinel.c"))
-with open(os.path.join(ROOT, "lib", "settings.c")) as settings_source:
-    HAS_READ_REPLICA = "db_read_host" in settings_source.read()
 DOWN_SECONDS = 6  # a host stays down this long: twice the workers' lease (worker_lease_seconds = 3)
 
 
@@ -147,7 +145,6 @@ class ClusterFaultsTest(unittest.TestCase):
                    f" {taken_over:.1f} s")
 
 
-    @unittest.skipUnless(HAS_READ_REPLICA, "no db_read_* keys (lib/settings.c) in this tree")
     def test_5_stopped_mariadb_primary_answers_503_reads_from_the_replica_and_promotion_brings_writes_back(self):
         products = scratch_products("cld")
         wait_until(lambda: len(sql("SELECT id FROM products WHERE id LIKE 'cld-%'", host="db2")) == len(products),
