@@ -39,7 +39,7 @@ def wrk(products):
 
 def swept_since(moment):
     """Orders the app hosts' workers re-queued by their enqueue mark since this time (event=sweeper_queued)."""
-    since = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(moment))
+    since = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(moment)) + f".{int(moment * 1000) % 1000:03d}Z"
     total = 0
     for host in ("app1", "app2"):
         with open(os.path.join(CLUSTER_VAR, host, "log", "worker.log")) as log:
