@@ -89,6 +89,7 @@ int sentinel_list_parse(const char *text, struct sentinel_list *list, char *reas
             entry++;
         if (list->count == SENTINEL_MAX) {
             snprintf(reason, reason_size, "at most %d Sentinels", SENTINEL_MAX);
+            list->count = 0;
             return SHOP_ERR_INVALID;
         }
         if ((bad = sentinel_entry_parse(entry, (size_t)(last - entry), &list->addresses[list->count])) != NULL) {

@@ -257,6 +257,8 @@ class SentinelTest(unittest.TestCase):
                 "failover-timeout", str(FAILOVER_TIMEOUT_MS))
 
         client, order_id = self.place_order()
+        # Its push went through at once, on the new primary: no sweep was needed.
+        self.assertFalse(log_has("orders", f"event=order_enqueue_deferred order={order_id}", log_start))
         self.assert_processed(client, order_id)
         self.assertTrue(log_has("orders", "event=redis_node_unusable command=LPUSH error=\"READONLY", log_start))
         self.assertTrue(log_has("orders", f"event=redis_master_changed from=127.0.0.1:{old} to=127.0.0.1:{new}",
