@@ -12,7 +12,6 @@
 
 #include <hiredis/hiredis.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,54 +52,16 @@ void queue_close(struct queue *q)
     free(q);
 }
 
-/*
- * The primary last found through Sentinel by any thread of this process, so a
- * failover is logged and counted once per process rather than once per
- * thread. The one piece of state threads share here, hence its lock; it is
- * touched only on a reconnect.
- */
-static pthread_mutex_t queue_primary_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sentinel_address queue_primary_seen;
-
-/* Logs the first primary found, and each change of address (event=redis_master_changed). */
-static void queue_note_primary(const struct sentinel_address *primary)
-{
-    char before[LOG_MAX_VALUE], now[LOG_MAX_VALUE], text[SENTINEL_HOST_MAX + 8];
-    bool first, changed;
-
-    pthread_mutex_lock(&queue_primary_lock);
-    first = queue_primary_seen.port == 0;
-    changed = !first && (queue_primary_seen.port != primary->port || strcmp(queue_primary_seen.host, primary->host) != 0);
-    snprintf(text, sizeof(text), "%s:%d", queue_primary_seen.host, queue_primary_seen.port);
-    log_value(text, before, sizeof(before));
-    if (first || changed)
-        queue_primary_seen = *primary;
-    pthread_mutex_unlock(&queue_primary_lock);
-    snprintf(text, sizeof(text), "%s:%d", primary->host, primary->port);
-    log_value(text, now, sizeof(now));
-    if (first)
-        log_event(LOG_LEVEL_INFO, NULL, "event=redis_master_found master=%s", now);
-    if (changed) {
-        log_event(LOG_LEVEL_WARN, NULL, "event=redis_master_changed from=%s to=%s", before, now);
-        metrics_add(METRICS_REDIS_MASTER_CHANGED, 1);
-    }
-}
-
 /* A new connection: to the primary the Sentinels name, else to redis_socket or redis_host. NULL: error says why. */
 static redisContext *queue_dial(char *error, size_t error_size)
 {
     const struct settings *s = settings_get();
     struct timeval timeout = {QUEUE_TIMEOUT_MS / 1000, (QUEUE_TIMEOUT_MS % 1000) * 1000};
-    struct sentinel_address primary;
     redisContext *redis;
 
-    if (s->redis_sentinel_list.count > 0) {
-        redis = sentinel_connect_primary(&s->redis_sentinel_list, s->redis_master_name, QUEUE_TIMEOUT_MS, &primary,
-                                         error, error_size);
-        if (redis != NULL)
-            queue_note_primary(&primary);
-        return redis;
-    }
+    if (s->redis_sentinel_list.count > 0)
+        return sentinel_connect_primary(&s->redis_sentinel_list, s->redis_master_name, QUEUE_TIMEOUT_MS, error,
+                                        error_size);
     if (*s->redis_socket != '\0')
         redis = redisConnectUnixWithTimeout(s->redis_socket, timeout);
     else

@@ -1,14 +1,15 @@
 /*
  * sentinel.c - the Sentinel list and the search for the primary (see sentinel.h).
  *
- * Nothing here is remembered between calls: every reconnect asks again, so a
- * failover is followed however many happened since. The price is one short
- * round trip to a Sentinel per reconnect, which only happens after a
- * connection broke.
+ * Nothing here is remembered between calls but the address last found, for
+ * the log: every reconnect asks again, so a failover is followed however many
+ * happened since. The price is one short round trip to a Sentinel per
+ * reconnect, which only happens after a connection broke.
  */
 #include "sentinel.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include <sys/time.h>
 
 #include "err.h"
+#include "log.h"
+#include "metrics.h"
 
 #define SENTINEL_PORT_DIGITS 5
 #define SENTINEL_HOST_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"
@@ -190,18 +193,57 @@ static redisContext *sentinel_confirm(const struct sentinel_address *address, ch
     return redis;
 }
 
-redisContext *sentinel_connect_primary(const struct sentinel_list *list, const char *name, int timeout_ms,
-                                       struct sentinel_address *primary, char *error, size_t error_size)
+/*
+ * The primary last found by any thread of this process, so a failover is
+ * logged and counted once per process rather than once per thread. The one
+ * piece of state threads share here, hence its lock; it is touched only on a
+ * reconnect.
+ */
+static pthread_mutex_t sentinel_seen_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sentinel_address sentinel_seen;
+
+/* Logs the first primary found (event=redis_master_found) and each change of address (event=redis_master_changed). */
+static void sentinel_note_primary(const struct sentinel_address *primary)
 {
+    char before[LOG_MAX_VALUE], now[LOG_MAX_VALUE], text[SENTINEL_HOST_MAX + 8];
+    bool first, changed;
+
+    pthread_mutex_lock(&sentinel_seen_lock);
+    first = sentinel_seen.port == 0;
+    changed = !first && (sentinel_seen.port != primary->port || strcmp(sentinel_seen.host, primary->host) != 0);
+    if (changed) {
+        snprintf(text, sizeof(text), "%s:%d", sentinel_seen.host, sentinel_seen.port);
+        log_value(text, before, sizeof(before));
+    }
+    if (first || changed)
+        sentinel_seen = *primary;
+    pthread_mutex_unlock(&sentinel_seen_lock);
+    if (!first && !changed)
+        return;
+    snprintf(text, sizeof(text), "%s:%d", primary->host, primary->port);
+    log_value(text, now, sizeof(now)); /* the address came from a Sentinel's answer */
+    if (first) {
+        log_event(LOG_LEVEL_INFO, NULL, "event=redis_master_found master=%s", now);
+        return;
+    }
+    log_event(LOG_LEVEL_WARN, NULL, "event=redis_master_changed from=%s to=%s", before, now);
+    metrics_add(METRICS_REDIS_MASTER_CHANGED, 1);
+}
+
+redisContext *sentinel_connect_primary(const struct sentinel_list *list, const char *name, int timeout_ms,
+                                       char *error, size_t error_size)
+{
+    struct sentinel_address primary;
     redisContext *redis;
     int i;
 
     snprintf(error, error_size, "no Sentinel configured");
     for (i = 0; i < list->count; i++) {
-        if (sentinel_ask(&list->addresses[i], name, primary, error, error_size) != SHOP_OK)
+        if (sentinel_ask(&list->addresses[i], name, &primary, error, error_size) != SHOP_OK)
             continue;
-        if ((redis = sentinel_confirm(primary, error, error_size)) != NULL) {
+        if ((redis = sentinel_confirm(&primary, error, error_size)) != NULL) {
             redisSetTimeout(redis, sentinel_timeval(timeout_ms));
+            sentinel_note_primary(&primary);
             return redis;
         }
     }

@@ -7,7 +7,7 @@
  * confirm with ROLE that the node is a primary. A node that still answers
  * "slave" (demoted, or not yet promoted) counts as no answer, and the next
  * Sentinel is asked. Configured by redis_sentinels and redis_master_name
- * (settings.h); queue.c is its only caller.
+ * (settings.h); queue.c is its only caller, on every (re)connect.
  */
 #ifndef SHOP_SENTINEL_H
 #define SHOP_SENTINEL_H
@@ -17,7 +17,7 @@
 
 #define SENTINEL_MAX 8                 /* Sentinels a list may name */
 #define SENTINEL_HOST_MAX 255          /* a host name or address, brackets of an IPv6 address excluded */
-#define SENTINEL_LIST_TEXT_MAX 2100    /* SENTINEL_MAX entries of "[host]:port, " */
+#define SENTINEL_LIST_TEXT_MAX 1000    /* the whole list: a configuration value is at most 1024 bytes anyway */
 #define SENTINEL_MASTER_NAME_MAX 64
 #define SENTINEL_TIMEOUT_MS 300        /* connect and read, per Sentinel and per candidate primary */
 #define SENTINEL_REASON_MAX 160
@@ -50,13 +50,16 @@ int sentinel_master_name_check(const char *name);
 /*
  * Asks the Sentinels of list in turn for the primary named name and returns a
  * connection to the first answer that ROLE confirms as a primary, with
- * timeout_ms as its read timeout, and its address in *primary. NULL when no
- * Sentinel gave a usable primary: error (error_size bytes) then says what the
- * last attempt met. Each Sentinel and each candidate gets SENTINEL_TIMEOUT_MS
- * to connect and to answer, so this never blocks much longer than
- * list->count times twice that.
+ * timeout_ms as its read timeout. NULL when no Sentinel gave a usable
+ * primary: error (error_size bytes) then says what the last attempt met. Each
+ * Sentinel and each candidate gets SENTINEL_TIMEOUT_MS to connect and as much
+ * to answer, so this blocks at most list->count times four of that.
+ *
+ * The first primary a process finds is logged (event=redis_master_found), and
+ * each later change of its address once per process, whichever thread sees
+ * it first (event=redis_master_changed, counted as METRICS_REDIS_MASTER_CHANGED).
  */
 redisContext *sentinel_connect_primary(const struct sentinel_list *list, const char *name, int timeout_ms,
-                                       struct sentinel_address *primary, char *error, size_t error_size);
+                                       char *error, size_t error_size);
 
 #endif

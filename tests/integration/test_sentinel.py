@@ -155,6 +155,20 @@ def log_has(name, text, since=0):
         return text in log.read()
 
 
+def redis_lines(name, since=0):
+    """The Redis events of a log since an offset: what a failed assertion shows."""
+    with open(os.path.join(VAR, "log", f"{name}.log"), errors="replace") as log:
+        log.seek(since)
+        return "\n".join(line for line in log.read().splitlines() if "event=redis_" in line)
+
+
+def master_changes(program):
+    """fcgi_shop_redis_master_changes_total of program, as GET /metrics sums it."""
+    prefix = f'fcgi_shop_redis_master_changes_total{{program="{program}"}} '
+    lines = [line for line in get("/metrics").body.decode().splitlines() if line.startswith(prefix)]
+    return int(lines[0][len(prefix):]) if lines else 0
+
+
 def log_size(name):
     return os.path.getsize(os.path.join(VAR, "log", f"{name}.log"))
 
@@ -166,6 +180,7 @@ class SentinelTest(unittest.TestCase):
         try:
             cls.cluster.start()
             stack_service("stop", "worker")
+            cls.log_start = log_size("orders")
             for name in RESPONDERS:
                 stack_service("stop", name)
                 # One thread each: the connection a test holds open is the one its next request uses.
@@ -217,14 +232,15 @@ class SentinelTest(unittest.TestCase):
         health = get("/api/health")
         self.assertEqual(health.status, 200, health)
         self.assertEqual(health.json()["workers"]["live"], 1)
-        self.assertTrue(log_has("orders", f"event=redis_master_found master=127.0.0.1:{primary}"))
+        self.assertTrue(any(log_has("orders", f"event=redis_master_found master=127.0.0.1:{port}", self.log_start)
+                            for port in self.cluster.nodes), redis_lines("orders", self.log_start))
 
     def test_a_killed_primary_is_replaced_and_orders_go_on_without_a_restart(self):
         pids = {name: pid_of(name) for name in RESPONDERS}
         client, first = self.place_order()
         self.assert_processed(client, first)
         old, replica = self.cluster.primary(), self.cluster.replica()
-        log_start = log_size("orders")
+        log_start, changes = log_size("orders"), master_changes("orders")
 
         self.cluster.kill(old)
         # While no primary is promoted an order is still accepted; its push waits for the sweeper.
@@ -236,7 +252,8 @@ class SentinelTest(unittest.TestCase):
         for client, order_id in during + after:
             self.assert_processed(client, order_id)
         self.assertTrue(log_has("orders", f"event=redis_master_changed from=127.0.0.1:{old} to=127.0.0.1:{replica}",
-                                log_start))
+                                log_start), redis_lines("orders", log_start))
+        self.assertEqual(master_changes("orders"), changes + 1)
         self.assertGreaterEqual(self.pushes_on(replica), 3)
         self.assertEqual({name: pid_of(name) for name in RESPONDERS}, pids)
         self.assertIsNone(self.worker.process.poll())
@@ -260,9 +277,10 @@ class SentinelTest(unittest.TestCase):
         # Its push went through at once, on the new primary: no sweep was needed.
         self.assertFalse(log_has("orders", f"event=order_enqueue_deferred order={order_id}", log_start))
         self.assert_processed(client, order_id)
-        self.assertTrue(log_has("orders", "event=redis_node_unusable command=LPUSH error=\"READONLY", log_start))
+        self.assertTrue(log_has("orders", "event=redis_node_unusable command=LPUSH error=\"READONLY", log_start),
+                        redis_lines("orders", log_start))
         self.assertTrue(log_has("orders", f"event=redis_master_changed from=127.0.0.1:{old} to=127.0.0.1:{new}",
-                                log_start))
+                                log_start), redis_lines("orders", log_start))
 
     def test_with_every_sentinel_down_the_shop_answers_unavailable_then_recovers(self):
         pids = {name: pid_of(name) for name in RESPONDERS}

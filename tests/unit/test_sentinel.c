@@ -117,13 +117,12 @@ static int closed_port(void)
 START_TEST(test_sentinel_none_answering_gives_no_connection_and_the_reason)
 {
     struct sentinel_list list = {.count = 2};
-    struct sentinel_address primary;
     char error[SENTINEL_REASON_MAX + SENTINEL_HOST_MAX];
 
     strcpy(list.addresses[0].host, "127.0.0.1");
     list.addresses[0].port = closed_port();
     list.addresses[1] = list.addresses[0];
-    ck_assert_ptr_null(sentinel_connect_primary(&list, "shop", 1000, &primary, error, sizeof(error)));
+    ck_assert_ptr_null(sentinel_connect_primary(&list, "shop", 1000, error, sizeof(error)));
     ck_assert_msg(strncmp(error, "sentinel 127.0.0.1:", 19) == 0, "error: %s", error);
 }
 END_TEST
