@@ -1,7 +1,8 @@
 """Redis through Sentinel: the shop finds the primary, follows a failover, and says so when it cannot.
 
 A Redis primary, its replica and three Sentinels (quorum 2) run in a temp folder
-on free loopback ports. The stack's orders and health responders are started
+on free loopback ports; the shop's list names first a fourth "Sentinel" that
+accepts connections and never answers, as a hung host would. The stack's orders and health responders are started
 again with redis_sentinels naming them, and a worker of the test's own uses
 them too (the stack's worker is stopped): every order below goes through the
 primary the Sentinels name. Every process is stopped by its pid.
@@ -45,6 +46,10 @@ class SentinelCluster:
         self.nodes = [free_port(), free_port()]
         self.sentinels = [free_port() for _ in range(3)]
         self.processes = {}
+        # A Sentinel host that hangs: the kernel accepts connections, nothing ever answers. Listed first.
+        self.silent = socket.socket()
+        self.silent.bind(("127.0.0.1", 0))
+        self.silent.listen(64)
 
     def start_node(self, port, replica_of=None):
         args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", self.dir,
@@ -85,6 +90,7 @@ class SentinelCluster:
     def stop(self):
         for port in list(self.processes):
             self.kill(port)
+        self.silent.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def alive(self, port):
@@ -132,7 +138,8 @@ class SentinelCluster:
         wait_until(self.settled, timeout=40, interval=0.2, message="the Sentinels to agree on a primary and replica")
 
     def settings(self):
-        return {"redis_sentinels": ",".join(f"127.0.0.1:{port}" for port in self.sentinels),
+        ports = [self.silent.getsockname()[1]] + self.sentinels
+        return {"redis_sentinels": ",".join(f"127.0.0.1:{port}" for port in ports),
                 "redis_master_name": MASTER_NAME, "redis_socket": "", "redis_host": "127.0.0.1", "redis_port": "1"}
 
 
@@ -234,6 +241,24 @@ class SentinelTest(unittest.TestCase):
         self.assertEqual(health.json()["workers"]["live"], 1)
         self.assertTrue(any(log_has("orders", f"event=redis_master_found master=127.0.0.1:{port}", self.log_start)
                             for port in self.cluster.nodes), redis_lines("orders", self.log_start))
+
+    def test_a_silent_sentinel_costs_a_reconnect_no_more_than_its_short_timeout(self):
+        client, first = self.place_order()
+        self.assert_processed(client, first)
+        log_start = log_size("orders")
+        cli(self.cluster.primary(), "CLIENT", "KILL", "TYPE", "normal")  # the next push must find the primary again
+
+        client = Client()
+        client.add("prod-060")
+        started = time.monotonic()
+        response = checkout(client)
+        elapsed = time.monotonic() - started
+        self.assertEqual(response.status, 201, response)
+        order_id = response.json()["orderId"]
+        # The silent one is asked first and given 300 ms; the next one answers. No deferral.
+        self.assertLess(elapsed, 1.5)
+        self.assertFalse(log_has("orders", f"event=order_enqueue_deferred order={order_id}", log_start))
+        self.assert_processed(client, order_id)
 
     def test_a_killed_primary_is_replaced_and_orders_go_on_without_a_restart(self):
         pids = {name: pid_of(name) for name in RESPONDERS}
