@@ -66,7 +66,7 @@ static const char *sentinel_entry_parse(const char *text, size_t len, struct sen
         return "has no host, or one longer than 255 characters";
     for (size_t i = 0; i < host_len; i++) {
         if (strchr(chars, host[i]) == NULL)
-            return "has a host with a character other than letters, digits, '.' and '-'";
+            return "has a host with a character not allowed there (letters, digits, '.', '-'; ':' in [ ])";
     }
     if ((address->port = sentinel_port_parse(colon + 1, (size_t)(text + len - colon - 1))) == 0)
         return "has a port that is not a number from 1 to 65535";
