@@ -62,6 +62,8 @@ static const struct metrics_counter_view metrics_counter_views[METRICS_COUNTER_C
     [METRICS_REDIS_ERROR] = {"fcgi_shop_redis_errors_total", NULL, "kind", "error", NULL},
     [METRICS_REDIS_RECONNECT] = {"fcgi_shop_redis_reconnects_total",
         "Redis connections made again after one was lost or refused.", NULL, NULL, NULL},
+    [METRICS_REDIS_MASTER_CHANGED] = {"fcgi_shop_redis_master_changes_total",
+        "Redis primaries found at a new address through Sentinel (failovers seen).", NULL, NULL, NULL},
     [METRICS_WORKER_BATCHES] = {"fcgi_shop_worker_batches_total",
         "Batches of order messages the workers handled.", NULL, NULL, "worker"},
     [METRICS_WORKER_BATCH_MESSAGES] = {"fcgi_shop_worker_batch_messages_total",

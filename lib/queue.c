@@ -2,7 +2,9 @@
  * queue.c - the Redis connection and the reliable queue over hiredis (see queue.h).
  *
  * Every command goes through queue_command(): a missing reply means the
- * connection broke, so it is dropped and re-made on the next call. Commands are
+ * connection broke, and an error such as READONLY that the node cannot serve
+ * us now; either way the connection is dropped and re-made on the next call,
+ * through the Sentinels when redis_sentinels names some. Commands are
  * not repeated automatically, because a push whose reply was lost may have been
  * applied; callers decide (the order worker's steps are idempotent).
  */
@@ -21,6 +23,7 @@
 #include "log.h"
 #include "order.h"
 #include "metrics.h"
+#include "sentinel.h"
 
 #define QUEUE_TIMEOUT_MS 2000
 
@@ -49,29 +52,45 @@ void queue_close(struct queue *q)
     free(q);
 }
 
-static int queue_connect(struct queue *q)
+/* A new connection: to the primary the Sentinels name, else to redis_socket or redis_host. NULL: error says why. */
+static redisContext *queue_dial(char *error, size_t error_size)
 {
     const struct settings *s = settings_get();
     struct timeval timeout = {QUEUE_TIMEOUT_MS / 1000, (QUEUE_TIMEOUT_MS % 1000) * 1000};
     redisContext *redis;
 
-    if (q->redis != NULL)
-        return SHOP_OK;
+    if (s->redis_sentinel_list.count > 0)
+        return sentinel_connect_primary(&s->redis_sentinel_list, s->redis_master_name, QUEUE_TIMEOUT_MS, error,
+                                        error_size);
     if (*s->redis_socket != '\0')
         redis = redisConnectUnixWithTimeout(s->redis_socket, timeout);
     else
         redis = redisConnectWithTimeout(s->redis_host, (int)s->redis_port, timeout);
     if (redis == NULL || redis->err != 0) {
-        metrics_add(METRICS_REDIS_CONNECT_FAILED, 1);
-        if (!q->reported_down)
-            log_event(LOG_LEVEL_ERROR, NULL, "event=redis_connect_failed error=\"%s\"",
-                      redis != NULL ? redis->errstr : "out of memory");
-        q->reported_down = true;
+        snprintf(error, error_size, "%s", redis != NULL ? redis->errstr : "out of memory");
         if (redis != NULL)
             redisFree(redis);
-        return SHOP_ERR_UNAVAILABLE;
+        return NULL;
     }
     redisSetTimeout(redis, timeout);
+    return redis;
+}
+
+static int queue_connect(struct queue *q)
+{
+    char error[SENTINEL_REASON_MAX + SENTINEL_HOST_MAX], shown[LOG_MAX_VALUE];
+    redisContext *redis;
+
+    if (q->redis != NULL)
+        return SHOP_OK;
+    if ((redis = queue_dial(error, sizeof(error))) == NULL) {
+        metrics_add(METRICS_REDIS_CONNECT_FAILED, 1);
+        if (!q->reported_down)
+            log_event(LOG_LEVEL_ERROR, NULL, "event=redis_connect_failed error=%s",
+                      log_value(error, shown, sizeof(shown)));
+        q->reported_down = true;
+        return SHOP_ERR_UNAVAILABLE;
+    }
     if (q->reported_down) {
         log_event(LOG_LEVEL_INFO, NULL, "event=redis_reconnected");
         metrics_add(METRICS_REDIS_RECONNECT, 1);
@@ -122,6 +141,24 @@ int queue_names_load(struct queue_names *names)
     return SHOP_OK;
 }
 
+/*
+ * Error replies that say this node cannot serve us now though another may:
+ * READONLY (it was demoted to a replica behind our back), MASTERDOWN (a
+ * replica cut off from its primary), LOADING (still reading its data) and
+ * UNBLOCKED (a blocking BLMOVE ended because the node turned replica).
+ */
+static bool queue_error_is_node_state(const char *message)
+{
+    static const char *const prefixes[] = {"READONLY", "MASTERDOWN", "LOADING", "UNBLOCKED"};
+    size_t i;
+
+    for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        if (strncmp(message, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Runs one command; *reply (NULL allowed) gets the reply, to be freed by the caller. */
 static int queue_command(struct queue *q, redisReply **reply, int argc, const char **argv, const size_t *argvlen)
 {
@@ -135,6 +172,15 @@ static int queue_command(struct queue *q, redisReply **reply, int argc, const ch
     if (r == NULL) {
         log_event(LOG_LEVEL_WARN, NULL, "event=redis_connection_lost error=\"%s\"", q->redis->errstr);
         metrics_add(METRICS_REDIS_CONNECTION_LOST, 1);
+        queue_disconnect(q);
+        q->reported_down = true;
+        return SHOP_ERR_UNAVAILABLE;
+    }
+    if (r->type == REDIS_REPLY_ERROR && queue_error_is_node_state(r->str)) {
+        /* Dropped, so the next call connects again (asking the Sentinels, when there are some). */
+        log_event(LOG_LEVEL_WARN, NULL, "event=redis_node_unusable command=%s error=\"%.60s\"", argv[0], r->str);
+        metrics_add(METRICS_REDIS_ERROR, 1);
+        freeReplyObject(r);
         queue_disconnect(q);
         q->reported_down = true;
         return SHOP_ERR_UNAVAILABLE;

@@ -3,7 +3,12 @@
  *
  * Like struct db, a struct queue connects lazily and re-connects after Redis
  * went away; while Redis is down calls return SHOP_ERR_UNAVAILABLE. Configured
- * by redis_socket (or redis_host and redis_port) and queue_name.
+ * by redis_socket (or redis_host and redis_port) and queue_name; or, when
+ * redis_sentinels names some, through Sentinel (sentinel.h): every reconnect
+ * asks them for the primary, and while none names one that answers as a
+ * primary calls return SHOP_ERR_UNAVAILABLE too. A reply of READONLY,
+ * MASTERDOWN, LOADING or UNBLOCKED (the node was demoted, or cannot serve now)
+ * is SHOP_ERR_UNAVAILABLE and drops the connection like a broken one.
  *
  * The queue is a Redis list (producers LPUSH, consumers take from the right, so
  * it is first in, first out). Taking is reliable: queue_take() moves a message

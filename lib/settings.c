@@ -47,6 +47,8 @@ static const struct setting settings_table[] = {
     TEXT("redis_socket", redis_socket, "", 0, 200, NULL),
     TEXT("redis_host", redis_host, "127.0.0.1", 1, 255, NULL),
     INT("redis_port", redis_port, 6379, 1, 65535),
+    TEXT("redis_sentinels", redis_sentinels, "", 0, SENTINEL_LIST_TEXT_MAX, NULL),
+    TEXT("redis_master_name", redis_master_name, "shop", 1, SENTINEL_MASTER_NAME_MAX, sentinel_master_name_check),
     TEXT("queue_name", queue_name, "shop:orders", 1, 176, NULL),
     TEXT("currency", currency, "USD", 3, 3, settings_check_currency),
     TEXT("public_origin", public_origin, "", 0, SETTINGS_TEXT_MAX, NULL),
@@ -58,7 +60,8 @@ static const struct setting settings_table[] = {
 /* Written once by settings_load() before any thread starts; read-only afterwards. */
 static struct settings settings_current = {
     .db_socket = "", .db_host = "127.0.0.1", .db_port = 3306, .db_user = "shop", .db_password = "",
-    .db_name = "shop", .db_read_socket = "", .db_read_host = "", .db_read_port = 3306, .redis_socket = "", .redis_host = "127.0.0.1", .redis_port = 6379,
+    .db_name = "shop", .db_read_socket = "", .db_read_host = "", .db_read_port = 3306, .redis_socket = "",
+    .redis_host = "127.0.0.1", .redis_port = 6379, .redis_sentinels = "", .redis_master_name = "shop",
     .queue_name = "shop:orders", .currency = "USD", .public_origin = "", .support_email = SETTINGS_SUPPORT_EMAIL,
     .recommend_half_life_hours = 72, .popular_half_life_hours = 24,
 };
@@ -90,11 +93,24 @@ int settings_read_table(const struct setting *table, size_t count, void *out)
     return bad ? SHOP_ERR_INVALID : SHOP_OK;
 }
 
+/* Parses redis_sentinels, naming the bad entry and why (the table checked its length). */
+static int settings_parse_sentinels(struct settings *loaded)
+{
+    char reason[SENTINEL_REASON_MAX];
+
+    if (sentinel_list_parse(loaded->redis_sentinels, &loaded->redis_sentinel_list, reason, sizeof(reason)) == SHOP_OK)
+        return SHOP_OK;
+    log_event(LOG_LEVEL_ERROR, NULL, "event=config_invalid key=redis_sentinels reason=\"%s\"", reason);
+    return SHOP_ERR_INVALID;
+}
+
 int settings_load(void)
 {
     struct settings loaded = settings_current;
     int rc = settings_read_table(settings_table, sizeof(settings_table) / sizeof(settings_table[0]), &loaded);
 
+    if (rc == SHOP_OK)
+        rc = settings_parse_sentinels(&loaded);
     if (rc == SHOP_OK)
         settings_current = loaded;
     return rc;

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sentinel.h"
+
 struct settings {
     const char *db_socket, *db_host, *db_user, *db_password, *db_name;
     long long db_port;
@@ -24,6 +26,9 @@ struct settings {
     long long db_read_port;
     const char *redis_socket, *redis_host;
     long long redis_port;
+    const char *redis_sentinels;          /* as written; parsed into redis_sentinel_list */
+    struct sentinel_list redis_sentinel_list;   /* empty: no Sentinel, redis_socket or redis_host is used */
+    const char *redis_master_name;        /* the name the Sentinels monitor the primary under */
     const char *queue_name;
     const char *currency;                 /* ISO 4217, three capital letters */
     const char *public_origin;            /* empty: the request's own host */

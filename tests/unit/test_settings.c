@@ -77,6 +77,25 @@ START_TEST(test_settings_a_bad_value_is_refused_and_nothing_changes)
 }
 END_TEST
 
+START_TEST(test_settings_redis_sentinels_are_parsed_or_refused_at_load)
+{
+    load_config("# nothing set\n");
+    ck_assert_int_eq(settings_load(), SHOP_OK);
+    ck_assert_int_eq(settings_get()->redis_sentinel_list.count, 0);
+    ck_assert_str_eq(settings_get()->redis_master_name, "shop");
+    load_config("redis_sentinels = 10.0.0.5:26379, 10.0.0.6:26379\nredis_master_name = shop-eu\n");
+    ck_assert_int_eq(settings_load(), SHOP_OK);
+    ck_assert_int_eq(settings_get()->redis_sentinel_list.count, 2);
+    ck_assert_str_eq(settings_get()->redis_sentinel_list.addresses[1].host, "10.0.0.6");
+    ck_assert_str_eq(settings_get()->redis_master_name, "shop-eu");
+    load_config("redis_sentinels = 10.0.0.5:26379, 10.0.0.6\n");
+    ck_assert_int_eq(settings_load(), SHOP_ERR_INVALID);
+    ck_assert_int_eq(settings_get()->redis_sentinel_list.count, 2); /* the good load stays */
+    load_config("redis_master_name = shop eu\n");
+    ck_assert_int_eq(settings_load(), SHOP_ERR_INVALID);
+}
+END_TEST
+
 /* A program's own table, read into its own struct. */
 struct own {
     long long batch;
@@ -101,4 +120,5 @@ START_TEST(test_settings_a_programs_own_table_is_read_the_same_way)
 END_TEST
 
 UNIT_MAIN("settings", test_settings_unset_keys_take_their_defaults, test_settings_read_the_file_and_the_environment,
-          test_settings_a_bad_value_is_refused_and_nothing_changes, test_settings_a_programs_own_table_is_read_the_same_way)
+          test_settings_a_bad_value_is_refused_and_nothing_changes, test_settings_a_programs_own_table_is_read_the_same_way,
+          test_settings_redis_sentinels_are_parsed_or_refused_at_load)
