@@ -17,8 +17,6 @@ from cluster import (ADDRESS, CLUSTER_VAR, ROOT, Load, broken_invariants, cluste
                      scratch_products, sql, wait_until, worker_pid)
 
 BENCH_SECONDS = 5
-# Until the Sentinel support is in this tree, the test that needs it is skipped.
-HAS_SENTINEL = os.path.exists(os.path.join(ROOT, "lib", "sentinel.c"))
 DOWN_SECONDS = 6  # a host stays down this long: twice the workers' lease (worker_lease_seconds = 3)
 
 
@@ -88,7 +86,6 @@ class ClusterFaultsTest(unittest.TestCase):
             time.sleep(2)
         self.check("kill app1", load, products, f"; {load.accepted_after(killed)} accepted after the kill")
 
-    @unittest.skipUnless(HAS_SENTINEL, "no Redis Sentinel support (lib/sentinel.c) in this tree")
     def test_3_killed_redis_primary_fails_over_and_lost_pushes_are_swept_once(self):
         products = scratch_products("clb")
         old = redis_primary()
