@@ -18,7 +18,7 @@ os.environ["SHOP_URL"] = "http://10.77.0.10:80"  # before shop reads it: every C
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from shop import ROOT, Client, checkout, fresh, user_id, wait_until  # noqa: E402
+from shop import ROOT, Client, checkout, fresh, get, user_id, wait_until  # noqa: E402
 from test_chaos import FINAL, Order, cancel_broken, effects_broken, quoted, unfinished  # noqa: E402
 
 CLUSTER_VAR = os.environ.get("CLUSTER_VAR", os.path.join(ROOT, "var", "cluster"))

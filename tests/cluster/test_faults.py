@@ -13,8 +13,8 @@ import subprocess
 import time
 import unittest
 
-from cluster import (ADDRESS, CLUSTER_VAR, ROOT, Load, broken_invariants, cluster, figures, redis, redis_primary,
-                     scratch_products, sql, wait_until, worker_pid)
+from cluster import (ADDRESS, CLUSTER_VAR, ROOT, Load, broken_invariants, cluster, figures, fresh, get, redis,
+                     redis_primary, scratch_products, sql, wait_until, worker_pid)
 
 BENCH_SECONDS = 5
 DOWN_SECONDS = 6  # a host stays down this long: twice the workers' lease (worker_lease_seconds = 3)
@@ -48,6 +48,18 @@ def swept_since(moment):
     return total
 
 
+def lb_uses(host, timeout=15):
+    """Waits until requests through the lb reach this app host again (its access log grows)."""
+    log = os.path.join(CLUSTER_VAR, host, "log", "nginx-access.log")
+    before = os.path.getsize(log)
+
+    def reached():
+        for _ in range(4):
+            get(fresh("/api/products?limit=1"))
+        return os.path.getsize(log) > before
+    wait_until(reached, timeout=timeout, interval=0.2, message=f"the lb to send requests to {host} again")
+
+
 def held_by(pid):
     """Pending orders whose claim the worker with this pid holds (its id is host-pid-suffix)."""
     return [row[0] for row in sql(f"SELECT id FROM orders WHERE status = 'PENDING' AND claimed_by LIKE '%-{pid}-%'")]
@@ -70,6 +82,7 @@ class ClusterFaultsTest(unittest.TestCase):
             one = wrk(products)
         finally:
             cluster("start", "app2")
+            lb_uses("app2")  # the lb tries a failed host again only after fail_timeout: the next test's fault is its own
         print(f"\ncluster throughput (GET /api/products/{{id}} uncached, wrk 32 connections, {BENCH_SECONDS} s):"
               f" two app hosts {two[0]:.0f} requests/s ({two[1]} non-2xx), one app host {one[0]:.0f} requests/s"
               f" ({one[1]} non-2xx)", flush=True)
