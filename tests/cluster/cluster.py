@@ -19,7 +19,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from shop import ROOT, Client, checkout, fresh, get, user_id, wait_until  # noqa: E402
-from test_chaos import FINAL, Order, cancel_broken, effects_broken, quoted, unfinished  # noqa: E402
+import test_chaos  # noqa: E402
+from shop import queue_leftovers as stack_queue_leftovers  # noqa: E402
+from test_chaos import STOCK, cancel_broken, effects_broken, unfinished  # noqa: E402
 
 CLUSTER_VAR = os.environ.get("CLUSTER_VAR", os.path.join(ROOT, "var", "cluster"))
 ADDRESS = {"lb": "10.77.0.10", "app1": "10.77.0.11", "app2": "10.77.0.12", "db1": "10.77.0.21",
@@ -27,7 +29,6 @@ ADDRESS = {"lb": "10.77.0.10", "app1": "10.77.0.11", "app2": "10.77.0.12", "db1"
            "sen2": "10.77.0.42", "sen3": "10.77.0.43"}
 SENTINELS = ("sen1", "sen2", "sen3")
 APP_HOSTS = ("app1", "app2")
-STOCK = 100000  # plenty: no checkout is refused for stock
 SHOWN = 15  # offending orders listed per broken invariant
 
 
@@ -71,15 +72,6 @@ def redis(*args, address=None):
     result = subprocess.run(["redis-cli", "-h", host, "-p", port, *args], check=True, capture_output=True, text=True,
                             timeout=10)
     return result.stdout.splitlines()
-
-
-def queue_leftovers():
-    """{key: length} of the order queue, the retry set and the processing lists still holding messages."""
-    lengths = {"shop:orders": int(redis("LLEN", "shop:orders")[0]),
-               "shop:orders:retry": int(redis("ZCARD", "shop:orders:retry")[0])}
-    for key in redis("--scan", "--pattern", "shop:orders:processing:*"):
-        lengths[key] = int(redis("LLEN", key)[0])
-    return {key: length for key, length in lengths.items() if length > 0}
 
 
 def spooled():
@@ -239,45 +231,17 @@ class Load:
         return sum(1 for s in self.shoppers for entry in s.log if entry[3] == kind)
 
 
+def queue_leftovers():
+    """test_chaos's check of the queue, on the cluster's Redis primary."""
+    return stack_queue_leftovers(redis)
+
+
 def load_orders(users):
-    """Every order of these shoppers, with its payments and e-mails counted: {id: Order} (as test_chaos)."""
-    rows = sql("SELECT o.id, o.status, o.attempts, o.enqueue_pending, o.processing_started_at IS NOT NULL,"
-               " TIMESTAMPDIFF(MICROSECOND, o.created_at, o.updated_at),"
-               " (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id),"
-               " (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.outcome = 'CHARGED'),"
-               " (SELECT COUNT(*) FROM emails e WHERE e.order_id = o.id AND e.kind = 'confirmation'),"
-               " (SELECT COUNT(*) FROM emails e WHERE e.order_id = o.id AND e.kind = 'confirmation'"
-               "  AND e.sent_at IS NOT NULL)"
-               f" FROM orders o WHERE o.user_id IN ({quoted(users)})")
-    return {row[0]: Order(row[0], row[1], *map(int, row[2:])) for row in rows}
-
-
-def stock_drift(users, products):
-    """For each product, the stock set == the stock left + what orders that keep it hold."""
-    held = dict(sql("SELECT i.product_id, SUM(i.quantity) FROM order_items i JOIN orders o ON o.id = i.order_id"
-                    f" WHERE o.user_id IN ({quoted(users)}) AND o.status NOT IN ('CANCELLED', 'PAYMENT_FAILED')"
-                    " GROUP BY i.product_id"))
-    left = dict(sql(f"SELECT id, stock FROM products WHERE id IN ({quoted(products)})"))
-    return [f"{product}: stock set {STOCK}, left {left[product]}, held by orders {held.get(product, 0)}"
-            for product in products if int(left[product]) + int(held.get(product, 0)) != STOCK]
-
-
-def unsettled(users):
-    rows = sql(f"SELECT id, status FROM orders WHERE user_id IN ({quoted(users)})"
-               " AND status NOT IN ('CANCELLED', 'PAYMENT_FAILED', 'FAILED', 'REFUNDED')")
-    spool = spooled()
-    return sum(1 for order_id, status in rows if status != "PROCESSED" or order_id not in spool)
+    return test_chaos.load_orders(users, sql)
 
 
 def settle(users, timeout=60):
-    """Waits until every order of these shoppers has settled and the queue drained: seconds taken, None on timeout."""
-    begun = time.monotonic()
-    try:
-        wait_until(lambda: unsettled(users) == 0 and not queue_leftovers(), timeout=timeout, interval=0.5,
-                   message="every order to settle and the queue to drain")
-        return time.monotonic() - begun
-    except AssertionError:
-        return None
+    return test_chaos.settle(users, timeout, sql, spooled, queue_leftovers)
 
 
 def broken_invariants(load, products):
@@ -288,7 +252,7 @@ def broken_invariants(load, products):
     broken = {"1. not final": unfinished(orders, accepted),
               "2. cancel": cancel_broken(orders, load.cancelled(), spool),
               "3. charged or mailed wrongly": effects_broken(orders, spool),
-              "4. stock not conserved": stock_drift(users, products),
+              "4. stock not conserved": test_chaos.stock_drift(users, products, sql),
               "5. queue not drained": [f"{key} holds {n}" for key, n in queue_leftovers().items()]}
     report = [f"{name} ({len(lines)}):\n  " + "\n  ".join(lines[:SHOWN] + ["..."] * (len(lines) > SHOWN))
               for name, lines in broken.items() if lines]

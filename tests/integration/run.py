@@ -9,8 +9,8 @@ import sys
 import unittest
 
 
-def main():
-    here = os.path.dirname(os.path.abspath(__file__))
+def main(here=os.path.dirname(os.path.abspath(__file__)), label="integration"):
+    """Runs the test_*.py files of the folder here; tests/cluster/run.py runs its own folder through this."""
     sys.path.insert(0, here)
     loader = unittest.TestLoader()
     filtered = len(sys.argv) == 3 and sys.argv[1] == "-k"
@@ -20,7 +20,7 @@ def main():
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     failed = len(result.failures) + len(result.errors)
     passed = result.testsRun - failed - len(result.skipped)
-    print(f"integration: {passed} passed, {failed} failed")
+    print(f"{label}: {passed} passed, {failed} failed")
     # Unfiltered, running nothing is a broken suite; filtered, it is a pattern for other tests.
     return 0 if failed == 0 and (result.testsRun > 0 or filtered) else 1
 

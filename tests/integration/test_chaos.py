@@ -100,28 +100,32 @@ def crash_and_restart(started, until):
         faults[name] += 1
 
 
-def unsettled_orders(users):
+# The checks below take db (how to run SQL: this stack's sql() by default), spool (the
+# confirmations found: spooled()) and leftovers (queue_leftovers()), so the cluster
+# tests (tests/cluster/cluster.py) check the same invariants on their hosts.
+
+def unsettled_orders(users, db=sql, spool=None):
     """Orders of these shoppers still on their way, or PROCESSED with no confirmation in the spool yet."""
-    rows = sql(f"SELECT id, status FROM orders WHERE user_id IN ({quoted(users)})"
+    rows = db(f"SELECT id, status FROM orders WHERE user_id IN ({quoted(users)})"
                " AND status NOT IN ('CANCELLED', 'PAYMENT_FAILED', 'FAILED', 'REFUNDED')")
-    spool = spooled()
+    spool = (spool or spooled)()
     return sum(1 for order_id, status in rows if status != "PROCESSED" or order_id not in spool)
 
 
-def settle(users, timeout=90):
+def settle(users, timeout=90, db=sql, spool=None, leftovers=queue_leftovers):
     """Waits until every order of these shoppers has settled and the queue drained: seconds taken, None on timeout."""
     begun = time.monotonic()
     try:
-        wait_until(lambda: unsettled_orders(users) == 0 and not queue_leftovers(), timeout=timeout, interval=0.5,
+        wait_until(lambda: unsettled_orders(users, db, spool) == 0 and not leftovers(), timeout=timeout, interval=0.5,
                    message="every order to settle and the queue to drain")
         return time.monotonic() - begun
     except AssertionError:
         return None
 
 
-def load_orders(users):
+def load_orders(users, db=sql):
     """Every order of these shoppers, with its payments and e-mails counted: {id: Order}."""
-    rows = sql("SELECT o.id, o.status, o.attempts, o.enqueue_pending, o.processing_started_at IS NOT NULL,"
+    rows = db("SELECT o.id, o.status, o.attempts, o.enqueue_pending, o.processing_started_at IS NOT NULL,"
                " TIMESTAMPDIFF(MICROSECOND, o.created_at, o.updated_at),"
                " (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id),"
                " (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.id AND p.outcome = 'CHARGED'),"
@@ -169,14 +173,14 @@ def effects_broken(orders, spool):
             f" spool_file={o.id in spool}" for o in orders.values() if wrong(o)]
 
 
-def stock_drift(users):
+def stock_drift(users, products=PRODUCTS, db=sql):
     """Invariant 4: for each product, the stock set == the stock left + what orders that keep it hold."""
-    held = dict(sql("SELECT i.product_id, SUM(i.quantity) FROM order_items i JOIN orders o ON o.id = i.order_id"
+    held = dict(db("SELECT i.product_id, SUM(i.quantity) FROM order_items i JOIN orders o ON o.id = i.order_id"
                     f" WHERE o.user_id IN ({quoted(users)}) AND o.status NOT IN ('CANCELLED', 'PAYMENT_FAILED')"
                     " GROUP BY i.product_id"))
-    left = dict(sql(f"SELECT id, stock FROM products WHERE id IN ({quoted(PRODUCTS)})"))
+    left = dict(db(f"SELECT id, stock FROM products WHERE id IN ({quoted(products)})"))
     return [f"{product}: stock set {STOCK}, left {left[product]}, held by orders {held.get(product, 0)}"
-            for product in PRODUCTS if int(left[product]) + int(held.get(product, 0)) != STOCK]
+            for product in products if int(left[product]) + int(held.get(product, 0)) != STOCK]
 
 
 def shop_through_crashes():
