@@ -1,8 +1,11 @@
 """Browsing the catalog: listing, paging, filters, search, detail, caching."""
+import hashlib
+import os
+import time
 import unittest
 import urllib.parse
 
-from shop import assert_error, catalog_settles, get, sql
+from shop import VAR, assert_error, catalog_settles, fresh, get, sql, wait_until
 
 FIELDS = {"id", "name", "description", "category", "priceCents", "currency", "stock", "imageUrl"}
 
@@ -150,6 +153,18 @@ class CatalogTest(unittest.TestCase):
         finally:
             sql(f"UPDATE products SET price_cents = {before} WHERE id = 'prod-004'")
             catalog_settles()
+
+    def test_a_url_asked_once_is_not_written_to_the_cache_and_one_asked_again_is(self):
+        path = fresh("/api/products?limit=3")
+        key = hashlib.md5(("GET" + path).encode()).hexdigest()
+        cached = os.path.join(VAR, "nginx", "cache", key[-1], key[-3:-1], key)  # levels=1:2
+        first = get(path)
+        self.assertEqual(first.status, 200)
+        time.sleep(0.3)
+        self.assertFalse(os.path.exists(cached), "a one-off URL (a cursor, a search) costs nginx no cache file")
+        self.assertEqual(get(path).body, first.body)
+        wait_until(lambda: os.path.exists(cached), timeout=2, message="the second request to be cached")
+        self.assertEqual(get(path).body, first.body)
 
     def test_list_etag_revalidates_too(self):
         etag = get("/api/products?category=Books").header("etag")
