@@ -142,7 +142,6 @@ export async function renderCheckout() {
   const message = h('p', { class: 'form-message', role: 'status' });
   const submit = h('button', { type: 'submit', disabled: true }, 'Place order');
   const form = h('form', { class: 'checkout', novalidate: true, hidden: true }, FIELDS.map(field), submit, message);
-  form.addEventListener('submit', () => rememberShipping(form));
   prefillShipping(form);
   let shown = null; // the cart in the summary: what an order sends as expected
   let placing = false;
@@ -165,6 +164,7 @@ export async function renderCheckout() {
   form.addEventListener('input', () => { idempotencyKey = newIdempotencyKey(); });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    rememberShipping(form);
     if (!shown || shown.items.length === 0) return;
     const shipping = Object.fromEntries(FIELDS.map(([name]) => [name, form.elements[name].value.trim()]));
     shipping.country = shipping.country.toUpperCase();
