@@ -111,6 +111,32 @@ static struct json_object *orders_rows(const struct db_result *result, const str
     return array;
 }
 
+/*
+ * Row row of result (its first column the order id) as an object, with the
+ * order's reference after its id: the one the shopper quotes.
+ */
+static struct json_object *orders_record(const struct db_result *result, int row, const struct orders_column *columns,
+                                         int count)
+{
+    struct json_object *cells = orders_row(result, row, columns, count);
+    struct json_object *record = json_object_new_object();
+    char reference[ORDER_REFERENCE_MAX + 1];
+
+    if (cells == NULL || record == NULL) {
+        json_object_put(cells);
+        json_object_put(record);
+        return NULL;
+    }
+    order_reference(db_result_text(result, row, 0), reference);
+    json_object_object_foreach(cells, key, value) {
+        json_object_object_add(record, key, json_object_get(value));
+        if (strcmp(key, "orderId") == 0)
+            json_object_object_add(record, "reference", json_object_new_string(reference));
+    }
+    json_object_put(cells);
+    return record;
+}
+
 /* The reason a command could not reach the database, as a refusal. */
 static int orders_failed(const char *what, int rc)
 {
@@ -156,8 +182,8 @@ static const struct shopctl_option orders_list_table[] = {
 
 static int orders_list(int argc, char **argv)
 {
-    static const char *const columns[] = {"orderId", "status", "email", "totalCents", "currency", "itemCount",
-                                          "createdAt", NULL};
+    static const char *const columns[] = {"orderId", "reference", "status", "email", "totalCents", "currency",
+                                          "itemCount", "createdAt", NULL};
     struct orders_list_options o = {.limit = ORDERS_LIMIT_DEFAULT};
     struct shopctl_positionals rest;
     char since[DATE_SQL_LEN + 1] = ORDERS_SINCE_ALWAYS;
@@ -185,7 +211,9 @@ static int orders_list(int argc, char **argv)
         rc = db_exec(shopctl_db(), shopctl_arena(), SQL_LIST_ALL, all, 2, &rows);
     if (rc != SHOP_OK)
         return orders_failed("orders list", rc);
-    struct json_object *list = orders_rows(&rows, orders_list_columns, ORDERS_COUNT(orders_list_columns));
+    struct json_object *list = json_object_new_array();
+    for (int r = 0; list != NULL && r < rows.rows; r++)
+        json_object_array_add(list, orders_record(&rows, r, orders_list_columns, ORDERS_COUNT(orders_list_columns)));
     shopctl_print_rows(list, columns);
     json_object_put(list);
     return SHOPCTL_DONE;
@@ -238,23 +266,6 @@ static int orders_show_target(const struct shopctl_positionals *rest, char *id)
     return SHOPCTL_DONE;
 }
 
-/* The order's record with its reference next to its id: the one the shopper quotes. */
-static struct json_object *orders_show_record(const struct db_result *order)
-{
-    struct json_object *row = orders_row(order, 0, orders_show_columns, ORDERS_COUNT(orders_show_columns));
-    struct json_object *record = json_object_new_object();
-    char reference[ORDER_REFERENCE_MAX + 1];
-
-    order_reference(db_result_text(order, 0, 0), reference);
-    json_object_object_foreach(row, key, value) {
-        json_object_object_add(record, key, json_object_get(value));
-        if (strcmp(key, "orderId") == 0)
-            json_object_object_add(record, "reference", json_object_new_string(reference));
-    }
-    json_object_put(row);
-    return record;
-}
-
 /* Prints a part of the order shown as text: a heading, then its table. */
 static void orders_print_part(const char *heading, struct json_object *rows, const char *const *columns)
 {
@@ -285,7 +296,7 @@ static int orders_show(int argc, char **argv)
         return orders_failed("orders show", rc);
     if (order.rows == 0)
         return shopctl_refuse("orders show: no order %s", order_id);
-    struct json_object *record = orders_show_record(&order);
+    struct json_object *record = orders_record(&order, 0, orders_show_columns, ORDERS_COUNT(orders_show_columns));
     struct json_object *lines = orders_rows(&items, orders_item_columns, ORDERS_COUNT(orders_item_columns));
     struct json_object *payments = orders_rows(&payment, orders_payment_columns, ORDERS_COUNT(orders_payment_columns));
     struct json_object *mails = orders_rows(&emails, orders_email_columns, ORDERS_COUNT(orders_email_columns));

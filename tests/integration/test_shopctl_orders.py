@@ -79,6 +79,7 @@ class OrdersListTest(unittest.TestCase):
         self.assertEqual(found[0]["status"], "PROCESSED")
         self.assertEqual(found[0]["itemCount"], 2)
         self.assertEqual(found[0]["email"], ana_email)
+        self.assertEqual(found[0]["reference"], f"{second[6:10]}-{second[10:14]}".upper(), "the one the shopper quotes")
         self.assertEqual(found[0]["totalCents"], int(sql(f"SELECT total_cents FROM orders WHERE id = '{second}'")[0][0]))
         self.assertEqual([r["orderId"] for r in shopctl_json("orders", "list", "--email", ana_email.upper())],
                          [second, first], "e-mail addresses match whatever their case")
@@ -103,7 +104,7 @@ class OrdersListTest(unittest.TestCase):
         table = shopctl("orders", "list", "--email", ana_email)
         self.assertEqual(table.returncode, 0, table.stderr)
         self.assertEqual(table.stdout.splitlines()[0].split(),
-                         ["ORDERID", "STATUS", "EMAIL", "TOTALCENTS", "CURRENCY", "ITEMCOUNT", "CREATEDAT"])
+                         ["ORDERID", "REFERENCE", "STATUS", "EMAIL", "TOTALCENTS", "CURRENCY", "ITEMCOUNT", "CREATEDAT"])
         self.assertIn(second, table.stdout.splitlines()[1])
 
     def test_list_by_email_reads_the_email_index(self):
