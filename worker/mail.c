@@ -51,6 +51,10 @@
 #define MAIL_SMTP_TIMEOUT_SECONDS 15L
 #define MAIL_RESEND_BATCH 20
 #define MAIL_RESEND_EVERY_MS 1000
+/* A round goes on while its batches come back full, this long: a backlog (a
+ * thousand cancels) drains at hundreds a second, not 20, and orders still get
+ * the worker between rounds. */
+#define MAIL_RESEND_FOR_MS 250
 
 /* The lease (NULL with SMTP): when a claim whose worker died falls due for mail_resend_due(). */
 static const char SQL_CLAIM_EMAILS[] =
@@ -455,8 +459,8 @@ static void mail_resend_outcome(struct worker *w, const struct mail_kind *kind, 
     mail_schedule_retry(w, kind, order->id, error);
 }
 
-/* One round of e-mails of kind that are due: claimed, delivered, recorded or scheduled again. */
-static void mail_resend_kind(struct worker *w, const struct mail_kind *kind)
+/* One batch of e-mails of kind that are due: claimed, delivered, recorded or scheduled again. How many it claimed. */
+static int mail_resend_kind(struct worker *w, const struct mail_kind *kind)
 {
     struct worker_order *orders = NULL;
     struct db_result due;
@@ -465,19 +469,19 @@ static void mail_resend_kind(struct worker *w, const struct mail_kind *kind)
     int count = 0, sent_count = 0, i, first, n, rc;
 
     if (mail_claim_due(w, kind, &due, &ids_json) != SHOP_OK || ids_json == NULL)
-        return;
+        return 0;
     if ((rc = worker_load_orders(w, ids_json, &orders, &count)) != SHOP_OK) {
         for (i = 0; i < due.rows; i++) /* claimed but not tried: due again later */
             mail_schedule_retry(w, kind, db_result_text(&due, i, 0),
                                 worker_error(w, "mail retry load", shop_err_code(rc)));
-        return;
+        return due.rows;
     }
     want = arena_alloc(&w->arena, sizeof(*want) * (size_t)(count + 1));
     delivered = arena_alloc(&w->arena, sizeof(*delivered) * (size_t)(count + 1));
     errors = arena_alloc(&w->arena, sizeof(*errors) * (size_t)(count + 1));
     sent = arena_alloc(&w->arena, sizeof(*sent) * (size_t)(count + 1));
     if (want == NULL || delivered == NULL || errors == NULL || sent == NULL)
-        return;
+        return due.rows;
     for (i = 0; i < count; i++)
         want[i] = true;
     mail_deliver(w, kind, orders, count, want, delivered, errors);
@@ -487,7 +491,7 @@ static void mail_resend_kind(struct worker *w, const struct mail_kind *kind)
                             &sent_count);
     }
     if (sent_count == 0)
-        return;
+        return due.rows;
     struct mail_sent record = {&w->arena, json_string_list(&w->arena, sent, sent_count), kind->name};
     if (record.sent_json == NULL)
         rc = SHOP_ERR_NOMEM;
@@ -495,16 +499,20 @@ static void mail_resend_kind(struct worker *w, const struct mail_kind *kind)
         rc = mail_record_sent(w->db, &record);
     if (rc != SHOP_OK)
         log_event(LOG_LEVEL_ERROR, NULL, "event=mail_sent_unrecorded count=%d error=%s", sent_count, shop_err_code(rc));
+    return due.rows;
 }
 
 void mail_resend_due(struct worker *w)
 {
+    long long until;
     int k;
 
     if (worker_now_ms() < w->due.mail)
         return;
     w->due.mail = worker_now_ms() + MAIL_RESEND_EVERY_MS;
     mail_record_unrecorded(w);
+    until = worker_now_ms() + MAIL_RESEND_FOR_MS;
     for (k = 0; k < MAIL_KIND_COUNT; k++)
-        mail_resend_kind(w, mail_kinds[k]);
+        while (mail_resend_kind(w, mail_kinds[k]) >= MAIL_RESEND_BATCH && worker_now_ms() < until && !worker_stopping)
+            arena_reset(&w->arena);
 }

@@ -11,8 +11,8 @@ import re
 import unittest
 import uuid
 
-from shop import (VAR, Client, StackWorkerStopped, Worker, checkout, db_status, redis, reference, service, sql,
-                  wait_for_status, wait_until)
+from shop import (VAR, Client, ScratchProducts, StackWorkerStopped, Worker, checkout, db_status, redis, reference,
+                  service, sql, wait_for_status, wait_until)
 from test_shopctl_orders import buy, processed_order, shopctl, shopctl_json
 
 SUPPORT = "support@shop.example"  # scripts/stack's support_email
@@ -132,6 +132,26 @@ class FinalStatusMailTest(unittest.TestCase):
                                "will not be shipped", "You are not charged for it")
             self.assertEqual(mail_rows(order_id), [("cancelled", "1")])
             self.assertEqual(spool_files(order_id), [f"{order_id}.cancelled.eml"])
+
+    def test_a_backlog_of_queued_e_mails_goes_out_together_not_one_claim_a_second(self):
+        # 45 cancels while the worker is away: three claims of 20. One round sends them all (a round goes on while
+        # its claims come back full), where one claim a second took 2 s here, and minutes after a burst of cancels.
+        with ScratchProducts("mailburst", 1, 100) as (product,):
+            orders = []
+            with StackWorkerStopped():
+                for n in range(45):
+                    client = Client()
+                    orders.append(buy(client, product, address(f"burst{n}")))
+                    self.assertEqual(client.post(f"/api/orders/{orders[-1]}/cancel", {}).status, 200)
+            ids = ", ".join(f"'{order_id}'" for order_id in orders)
+            wait_until(lambda: sql(f"SELECT COUNT(*) FROM emails WHERE kind = 'cancelled' AND sent_at IS NOT NULL"
+                                   f" AND order_id IN ({ids})") == [["45"]], timeout=30, message="the 45 cancel e-mails")
+            spread = float(sql("SELECT TIMESTAMPDIFF(MICROSECOND, MIN(sent_at), MAX(sent_at)) / 1e6 FROM emails"
+                               f" WHERE kind = 'cancelled' AND order_id IN ({ids})")[0][0])
+            print(f"\n  45 cancel e-mails sent within {spread:.3f} s", end=" ")
+            self.assertLess(spread, 1.75, "one round (rounds are 1 s apart, and three of them take 2 s)")
+            for order_id in orders:
+                self.assertEqual(spool_files(order_id), [f"{order_id}.cancelled.eml"])
 
     def test_a_refund_says_how_much_goes_back_and_when(self):
         _, order_id, email = processed_order("prod-025")
