@@ -135,6 +135,13 @@ static bool db_errno_is_gone(unsigned int code)
            code == CR_SERVER_LOST_EXTENDED || code == CR_COMMANDS_OUT_OF_SYNC;
 }
 
+/*
+ * HA_ERR_ABORTED_BY_USER: what a statement stopped by max_statement_time
+ * inside InnoDB's FULLTEXT lookup reports (a broad word over a big catalog),
+ * instead of ER_STATEMENT_TIMEOUT. The client library has no name for it.
+ */
+#define DB_ERR_ABORTED_BY_USER 188
+
 /* Maps a MariaDB error to a shop_err; drops the connection when it is dead. */
 static int db_error(struct db *db, unsigned int code, const char *message, const char *sql)
 {
@@ -157,7 +164,7 @@ static int db_error(struct db *db, unsigned int code, const char *message, const
     }
     if (code == ER_DUP_ENTRY)
         return SHOP_ERR_CONFLICT;
-    if (code == ER_STATEMENT_TIMEOUT && !db->in_transaction) {
+    if ((code == ER_STATEMENT_TIMEOUT || code == DB_ERR_ABORTED_BY_USER) && !db->in_transaction) {
         /* Over its SET STATEMENT max_statement_time: a read stopped so it cannot hold a thread for long. */
         log_event(LOG_LEVEL_WARN, NULL, "event=db_statement_timeout sql=\"%.80s\"", sql);
         return SHOP_ERR_RETRY;
