@@ -232,9 +232,8 @@ class SearchTest(unittest.TestCase):
 
 
 def restart_search(conf_extra=None):
-    """Restarts the search pool, with the lines of the file conf_extra appended to shop.conf (None: without)."""
+    """Restarts the search pool, with the lines of the file conf_extra appended to shop.conf (None: as the stack)."""
     env = dict(os.environ, SHOP_VAR=VAR, SHOP_PORT=str(_host.port))
-    env.pop("SHOP_CONF_EXTRA", None)
     if conf_extra:
         env["SHOP_CONF_EXTRA"] = conf_extra
     for action in ("stop-service", "start-service"):
