@@ -145,10 +145,13 @@ def sql(statement):
     return [line.split("\t") for line in result.stdout.splitlines()]
 
 
-def service(action, name):
-    """Starts or stops one service of the stack: action is 'start' or 'stop'."""
-    subprocess.run([os.path.join(ROOT, "scripts", "stack"), f"{action}-service", name], check=True,
-                   env=dict(os.environ, SHOP_VAR=VAR, SHOP_PORT=str(_host.port)))
+def service(action, name, conf_extra=None):
+    """Starts or stops one service of the stack: action is 'start' or 'stop'. A start with conf_extra (a file)
+    appends its lines to shop.conf first, where they win (scripts/stack's SHOP_CONF_EXTRA)."""
+    env = dict(os.environ, SHOP_VAR=VAR, SHOP_PORT=str(_host.port))
+    if conf_extra:
+        env["SHOP_CONF_EXTRA"] = conf_extra
+    subprocess.run([os.path.join(ROOT, "scripts", "stack"), f"{action}-service", name], check=True, env=env)
 
 
 def stack(action):

@@ -7,7 +7,7 @@ import time
 import unittest
 import urllib.parse
 
-from shop import ROOT, VAR, _host, assert_error, fresh, get, service, sql
+from shop import VAR, assert_error, fresh, get, service, sql
 
 # Invented words, so the sample catalog never matches them.
 SCRATCH = [
@@ -233,12 +233,8 @@ class SearchTest(unittest.TestCase):
 
 def restart_search(conf_extra=None):
     """Restarts the search pool, with the lines of the file conf_extra appended to shop.conf (None: as the stack)."""
-    env = dict(os.environ, SHOP_VAR=VAR, SHOP_PORT=str(_host.port))
-    if conf_extra:
-        env["SHOP_CONF_EXTRA"] = conf_extra
-    for action in ("stop-service", "start-service"):
-        subprocess.run([os.path.join(ROOT, "scripts", "stack"), action, "search"], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+    service("stop", "search")
+    service("start", "search", conf_extra)
 
 
 class BroadSearchTest(unittest.TestCase):
@@ -249,6 +245,7 @@ class BroadSearchTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        cls.addClassCleanup(sql, "DELETE FROM products WHERE id LIKE 'srchbroad-%'")
         for _ in range(5):  # new rows can be unsearchable after deletes and a restart (see SearchTest)
             sql("DELETE FROM products WHERE id LIKE 'srchbroad-%';"
                 " INSERT INTO products (id, name, description, category, price_cents, stock)"
@@ -260,16 +257,12 @@ class BroadSearchTest(unittest.TestCase):
                 break
         else:
             raise AssertionError("the broad scratch products never became searchable")
-        cls.extra = os.path.join(VAR, "search-limit.conf")
-        with open(cls.extra, "w", encoding="utf-8") as extra:
-            extra.write("catalog_statement_ms = 10\n")
-        restart_search(cls.extra)
-
-    @classmethod
-    def tearDownClass(cls):
-        restart_search()
-        os.remove(cls.extra)
-        sql("DELETE FROM products WHERE id LIKE 'srchbroad-%'")
+        extra = os.path.join(VAR, "search-limit.conf")
+        with open(extra, "w", encoding="utf-8") as limit:
+            limit.write("catalog_statement_ms = 10\n")
+        cls.addClassCleanup(os.remove, extra)
+        cls.addClassCleanup(restart_search)  # cleanups run last first: the pool as the stack has it, then the rest
+        restart_search(extra)
 
     def test_a_search_stopped_inside_the_full_text_lookup_answers_503_search_timeout(self):
         for sort in ("relevance", "relevance", "relevance", "name", "price_asc"):
